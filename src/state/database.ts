@@ -1,0 +1,143 @@
+/**
+ * The key-value layer under everything: LevelDB (classic-level) with
+ * synchronous point reads (trie nodes are read on the execution hot path) and
+ * atomic write batches. `MemoryDatabase` has the same surface for tries that
+ * never touch disk (tx/receipt roots, scratch state in tests and benches).
+ * Owns no key layout: see schema.ts.
+ */
+import { ClassicLevel } from 'classic-level';
+import { bytesToHex, hexToBytes } from '../crypto/bytes.js';
+
+export interface KeyValueReader {
+  get(key: Uint8Array): Uint8Array | undefined;
+}
+
+export interface WriteBatch {
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
+  /** Number of queued operations. */
+  readonly size: number;
+  /** Applies every queued operation atomically. */
+  write(): Promise<void>;
+}
+
+export interface KeyValueStore extends KeyValueReader {
+  batch(): WriteBatch;
+  /** Keys and values whose key starts with `prefix`, in key order. */
+  iterate(prefix: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]>;
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {
+  override name = 'DatabaseError';
+}
+
+function prefixUpperBound(prefix: Uint8Array): Uint8Array | undefined {
+  const end = Uint8Array.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+export class LevelDatabase implements KeyValueStore {
+  private constructor(private readonly db: ClassicLevel<Uint8Array, Uint8Array>, readonly path: string) {}
+
+  /** Opens (creating if needed) the database at `path`. Fails clearly if another process holds its lock. */
+  static async open(path: string): Promise<LevelDatabase> {
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+    try {
+      await db.open();
+    } catch (e) {
+      const err = e as Error & { code?: string; cause?: Error };
+      const why = err.cause?.message ?? err.message;
+      if (/lock/i.test(why)) {
+        throw new DatabaseError(`database ${path} is in use by another process (${why})`);
+      }
+      throw new DatabaseError(`cannot open database ${path}: ${why}`);
+    }
+    return new LevelDatabase(db, path);
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.db.getSync(key) ?? undefined;
+  }
+
+  batch(): WriteBatch {
+    const ops: Op[] = [];
+    const db = this.db;
+    return {
+      put(key, value) {
+        ops.push({ type: 'put', key, value });
+      },
+      del(key) {
+        ops.push({ type: 'del', key });
+      },
+      get size() {
+        return ops.length;
+      },
+      async write() {
+        if (ops.length === 0) return;
+        await db.batch(ops as never, { sync: false });
+      },
+    };
+  }
+
+  async *iterate(prefix: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]> {
+    const upper = prefixUpperBound(prefix);
+    const opts = upper ? { gte: prefix, lt: upper } : { gte: prefix };
+    for await (const [k, v] of this.db.iterator(opts)) yield [k, v];
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+export class MemoryDatabase implements KeyValueStore {
+  private readonly map = new Map<string, Uint8Array>();
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.map.get(bytesToHex(key, false));
+  }
+
+  batch(): WriteBatch {
+    const ops: Op[] = [];
+    const map = this.map;
+    return {
+      put(key, value) {
+        ops.push({ type: 'put', key, value });
+      },
+      del(key) {
+        ops.push({ type: 'del', key });
+      },
+      get size() {
+        return ops.length;
+      },
+      async write() {
+        for (const op of ops) {
+          const k = bytesToHex(op.key, false);
+          if (op.type === 'put') map.set(k, op.value);
+          else map.delete(k);
+        }
+      },
+    };
+  }
+
+  async *iterate(prefix: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]> {
+    const p = bytesToHex(prefix, false);
+    const keys = [...this.map.keys()].filter((k) => k.startsWith(p)).sort();
+    for (const k of keys) yield [hexToBytes(k), this.map.get(k)!];
+  }
+
+  get entries(): number {
+    return this.map.size;
+  }
+
+  async close(): Promise<void> {}
+}
