@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: runs every benchmark in one process and writes the figures
+ * as JSON under bench/results/ with the machine's core count. Figures are
+ * ratios measured in the same run (ours/oracle, parallel/serial).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runTrieBench } from './trie-bench.js';
+import { runImportBench } from './import-bench.js';
+
+const only = process.argv[2];
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model,
+  node: process.version,
+};
+
+if (!only || only === 'trie') {
+  process.stdout.write('== trie: 20k account updates over a 100k-account state, committed to LevelDB (ours vs @ethereumjs/mpt)\n');
+  results.trie = await runTrieBench();
+  process.stdout.write(JSON.stringify(results.trie) + '\n');
+}
+if (!only || only === 'import') {
+  process.stdout.write('== import: serial vs parallel executor\n');
+  results.import = await runImportBench();
+}
+results.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+
+const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+const file = `${dir}bench-${results.date as string}.json`.replace(/:/g, '-');
+writeFileSync(file, JSON.stringify(results, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+process.stdout.write(`cores=${results.cores} peakRSS=${results.peakRssMB}MB → ${file}\n`);

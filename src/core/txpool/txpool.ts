@@ -1,0 +1,469 @@
+/**
+ * The transaction pool, go-ethereum's design: per account, `pending` holds the
+ * executable txs (nonces contiguous from the state nonce) and `queued` the
+ * future ones; validation with typed reasons and GTOS fast reject; 10 %
+ * replacement bump; per-account and global limits with eviction of the
+ * cheapest remote tx; a lifetime for queued remote txs; reset on every new
+ * head; a journal so local txs survive a restart. Admission of batches
+ * recovers signatures on the executor's worker pool.
+ */
+import { EventEmitter } from 'node:events';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { RLP } from '@ethereumjs/rlp';
+import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
+import { addressToHex, type Address, type Hash } from '../../crypto/primitives.js';
+import { InvalidSignatureError } from '../../crypto/secp256k1.js';
+import { logger } from '../../log.js';
+import type { StateDB } from '../../state/statedb/statedb.js';
+import { SYSTEM_ACTION_ADDRESS } from '../../sysaction/addresses.js';
+import { validateSysActionShape } from '../../sysaction/codec.js';
+import type { ChainConfig } from '../chain-config.js';
+import { intrinsicGas } from '../intrinsic-gas.js';
+import type { Header } from '../types/header.js';
+import { ChainIdMismatchError, Transaction } from '../types/transaction.js';
+import { defaultTxPoolConfig, MAX_TX_SIZE, type TxPoolConfig } from './config.js';
+import { TxPoolError } from './errors.js';
+
+const log = logger('txpool');
+const MAX_256 = (1n << 256n) - 1n;
+
+export interface PoolChain {
+  readonly config: ChainConfig;
+  currentHeader(): Header;
+  headState(): StateDB;
+}
+
+interface PoolTx {
+  tx: Transaction;
+  hash: string;
+  sender: Address;
+  senderHex: string;
+  local: boolean;
+}
+
+type Nonces = Map<bigint, PoolTx>;
+
+export interface PoolStatus {
+  pending: number;
+  queued: number;
+}
+
+export class TxPool extends EventEmitter {
+  readonly config: TxPoolConfig;
+  private readonly pending = new Map<string, Nonces>();
+  private readonly queued = new Map<string, Nonces>();
+  private readonly all = new Map<string, PoolTx>();
+  private readonly localAccounts = new Set<string>();
+  /** Last time an account's queue made progress (for the lifetime of queued remote txs). */
+  private readonly beats = new Map<string, number>();
+  private state: StateDB;
+  private head: Header;
+  private pendingCount = 0;
+  private queuedCount = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly chain: PoolChain,
+    config: Partial<TxPoolConfig> = {},
+    private readonly opts: {
+      recoverSenders?: (txs: readonly Transaction[], chainId: bigint) => Promise<Address[]>;
+      journalPath?: string;
+      now?: () => number;
+    } = {},
+  ) {
+    super();
+    this.config = { ...defaultTxPoolConfig(), ...config };
+    this.state = chain.headState();
+    this.head = chain.currentHeader();
+    this.timer = setInterval(() => this.evictExpired(), 60_000);
+    this.timer.unref();
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  // --- queries ---
+
+  status(): PoolStatus {
+    return { pending: this.pendingCount, queued: this.queuedCount };
+  }
+
+  get(hash: Hash): Transaction | undefined {
+    return this.all.get(bytesToHex(hash))?.tx;
+  }
+
+  has(hash: Hash): boolean {
+    return this.all.has(bytesToHex(hash));
+  }
+
+  /** Executable txs per account, nonce-sorted (what the miner packs). */
+  pendingByAccount(): Map<string, { sender: Address; txs: Transaction[] }> {
+    const out = new Map<string, { sender: Address; txs: Transaction[] }>();
+    for (const [acct, list] of this.pending) {
+      const sorted = [...list.values()].sort((a, b) => (a.tx.nonce < b.tx.nonce ? -1 : 1));
+      if (sorted.length) out.set(acct, { sender: sorted[0]!.sender, txs: sorted.map((p) => p.tx) });
+    }
+    return out;
+  }
+
+  content(): { pending: Map<string, Transaction[]>; queued: Map<string, Transaction[]> } {
+    const dump = (m: Map<string, Nonces>) => {
+      const out = new Map<string, Transaction[]>();
+      for (const [a, list] of m) out.set(a, [...list.values()].sort((x, y) => (x.tx.nonce < y.tx.nonce ? -1 : 1)).map((p) => p.tx));
+      return out;
+    };
+    return { pending: dump(this.pending), queued: dump(this.queued) };
+  }
+
+  /** The next nonce an account should use, counting its pending txs. */
+  nonce(addr: Address): bigint {
+    const key = addressToHex(addr);
+    return this.state.getNonce(addr) + BigInt(this.pending.get(key)?.size ?? 0);
+  }
+
+  // --- admission ---
+
+  /** A tx from this node's user (RPC): kept in the journal, exempt from the price floor and eviction. */
+  async addLocal(tx: Transaction): Promise<Hash> {
+    const [err] = await this.addBatch([tx], !this.config.noLocals);
+    if (err) throw err;
+    return tx.hash();
+  }
+
+  /** Txs from peers. Returns one entry per tx: undefined when accepted. */
+  async addRemotes(txs: readonly Transaction[]): Promise<(TxPoolError | undefined)[]> {
+    return this.addBatch(txs, false);
+  }
+
+  private async addBatch(txs: readonly Transaction[], local: boolean): Promise<(TxPoolError | undefined)[]> {
+    const chainId = this.chain.config.chainId;
+    const results: (TxPoolError | undefined)[] = new Array(txs.length).fill(undefined);
+    const fresh: number[] = [];
+    txs.forEach((tx, i) => {
+      if (this.all.has(bytesToHex(tx.hash()))) results[i] = new TxPoolError('already-known');
+      else fresh.push(i);
+    });
+    const toRecover = fresh.map((i) => txs[i]!);
+    let senders: (Address | undefined)[];
+    try {
+      senders = this.opts.recoverSenders ? await this.opts.recoverSenders(toRecover, chainId) : toRecover.map((tx) => tx.sender(chainId));
+    } catch {
+      // One bad signature fails the batch recovery: sort them out one by one.
+      senders = toRecover.map((tx) => {
+        try {
+          return tx.sender(chainId);
+        } catch {
+          return undefined;
+        }
+      });
+    }
+    const promoted: Transaction[] = [];
+    fresh.forEach((i, k) => {
+      const tx = txs[i]!;
+      try {
+        let sender = senders[k];
+        if (!sender) sender = this.senderOf(tx);
+        this.validate(tx, sender, local);
+        const ptx: PoolTx = { tx, hash: bytesToHex(tx.hash()), sender, senderHex: addressToHex(sender), local };
+        if (this.insert(ptx)) promoted.push(tx);
+        if (local) this.journalAppend(tx);
+      } catch (e) {
+        if (e instanceof TxPoolError) results[i] = e;
+        else throw e;
+      }
+    });
+    this.enforceGlobalLimits();
+    if (promoted.length) this.emit('pending', promoted);
+    return results;
+  }
+
+  private senderOf(tx: Transaction): Address {
+    try {
+      return tx.sender(this.chain.config.chainId);
+    } catch (e) {
+      if (e instanceof ChainIdMismatchError) throw new TxPoolError('wrong-chain');
+      if (e instanceof InvalidSignatureError) throw new TxPoolError('invalid-signature');
+      throw new TxPoolError('invalid-signature', (e as Error).message);
+    }
+  }
+
+  /** Stateless and stateful checks, in go-ethereum's order, plus GTOS fast reject. */
+  private validate(tx: Transaction, sender: Address, local: boolean): void {
+    if (tx.size() > MAX_TX_SIZE) throw new TxPoolError('oversized', `${tx.size()} bytes`);
+    if (tx.to === null) throw new TxPoolError('contract-creation');
+    if (equalBytes(tx.to, SYSTEM_ACTION_ADDRESS)) {
+      try {
+        validateSysActionShape(tx.data);
+      } catch (e) {
+        throw new TxPoolError('bad-system-action', (e as Error).message);
+      }
+    } else if (tx.data.length > 0) {
+      throw new TxPoolError('data-not-allowed');
+    }
+    if (tx.gasLimit > this.head.gasLimit) throw new TxPoolError('gas-limit');
+    if (tx.maxFeePerGas > MAX_256 || tx.maxPriorityFeePerGas > MAX_256) throw new TxPoolError('fee-too-large');
+    if (tx.maxFeePerGas < tx.maxPriorityFeePerGas) throw new TxPoolError('tip-above-fee-cap');
+    if (!local && tx.maxPriorityFeePerGas < this.config.priceLimit) throw new TxPoolError('underpriced');
+    const stNonce = this.state.getNonce(sender);
+    if (tx.nonce < stNonce) throw new TxPoolError('nonce-too-low', `next nonce ${stNonce}, tx nonce ${tx.nonce}`);
+    const balance = this.state.getBalance(sender);
+    if (balance < tx.cost()) throw new TxPoolError('insufficient-funds', `balance ${balance}, tx cost ${tx.cost()}`);
+    const intrinsic = intrinsicGas(tx.data, tx.accessList, this.chain.config.txGas);
+    if (tx.gasLimit < intrinsic) throw new TxPoolError('intrinsic-gas', `have ${tx.gasLimit}, want ${intrinsic}`);
+  }
+
+  private replaceable(old: PoolTx, tx: Transaction): boolean {
+    const bump = this.config.priceBump;
+    const minCap = (old.tx.maxFeePerGas * (100n + bump)) / 100n;
+    const minTip = (old.tx.maxPriorityFeePerGas * (100n + bump)) / 100n;
+    return tx.maxFeePerGas >= minCap && tx.maxPriorityFeePerGas >= minTip;
+  }
+
+  /** Places a validated tx; returns true if it became pending. */
+  private insert(ptx: PoolTx): boolean {
+    const acct = ptx.senderHex;
+    if (ptx.local) this.localAccounts.add(acct);
+    if (!ptx.local && this.all.size >= this.config.globalSlots + this.config.globalQueue) this.makeRoomFor(ptx);
+    const stNonce = this.state.getNonce(ptx.sender);
+    const pend = this.pending.get(acct);
+    const nonce = ptx.tx.nonce;
+    const existingPending = pend?.get(nonce);
+    if (existingPending) {
+      if (!this.replaceable(existingPending, ptx.tx)) throw new TxPoolError('replace-underpriced');
+      this.all.delete(existingPending.hash);
+      pend!.set(nonce, ptx);
+      this.all.set(ptx.hash, ptx);
+      return true;
+    }
+    const queue = this.queued.get(acct);
+    const existingQueued = queue?.get(nonce);
+    if (existingQueued) {
+      if (!this.replaceable(existingQueued, ptx.tx)) throw new TxPoolError('replace-underpriced');
+      this.all.delete(existingQueued.hash);
+      queue!.set(nonce, ptx);
+      this.all.set(ptx.hash, ptx);
+      return this.promote(ptx.sender, acct).length > 0;
+    }
+    const next = stNonce + BigInt(pend?.size ?? 0);
+    if (nonce === next) {
+      this.listFor(this.pending, acct).set(nonce, ptx);
+      this.pendingCount++;
+      this.all.set(ptx.hash, ptx);
+      this.beats.set(acct, this.now());
+      this.promote(ptx.sender, acct);
+      return true;
+    }
+    const q = this.listFor(this.queued, acct);
+    if (q.size >= this.config.accountQueue && !ptx.local) throw new TxPoolError('account-limit');
+    q.set(nonce, ptx);
+    this.queuedCount++;
+    this.all.set(ptx.hash, ptx);
+    if (!this.beats.has(acct)) this.beats.set(acct, this.now());
+    return false;
+  }
+
+  private listFor(m: Map<string, Nonces>, acct: string): Nonces {
+    let l = m.get(acct);
+    if (!l) {
+      l = new Map();
+      m.set(acct, l);
+    }
+    return l;
+  }
+
+  /** Moves queued txs that became contiguous into pending; returns them. */
+  private promote(sender: Address, acct: string): Transaction[] {
+    const q = this.queued.get(acct);
+    if (!q || q.size === 0) return [];
+    const pend = this.listFor(this.pending, acct);
+    let next = this.state.getNonce(sender) + BigInt(pend.size);
+    const moved: Transaction[] = [];
+    for (let p = q.get(next); p; p = q.get(next)) {
+      q.delete(next);
+      this.queuedCount--;
+      pend.set(next, p);
+      this.pendingCount++;
+      moved.push(p.tx);
+      next++;
+    }
+    if (q.size === 0) this.queued.delete(acct);
+    if (moved.length) this.beats.set(acct, this.now());
+    return moved;
+  }
+
+  /** Pool full: evict the cheapest remote tx, unless the newcomer is no better. */
+  private makeRoomFor(ptx: PoolTx): void {
+    let cheapest: PoolTx | undefined;
+    for (const p of this.all.values()) {
+      if (p.local) continue;
+      if (!cheapest || p.tx.maxPriorityFeePerGas < cheapest.tx.maxPriorityFeePerGas) cheapest = p;
+    }
+    if (!cheapest || ptx.tx.maxPriorityFeePerGas <= cheapest.tx.maxPriorityFeePerGas) throw new TxPoolError('underpriced');
+    this.removeTx(cheapest);
+  }
+
+  /** Removes one tx; pending txs above it lose executability and go back to the queue. */
+  private removeTx(p: PoolTx): void {
+    this.all.delete(p.hash);
+    const pend = this.pending.get(p.senderHex);
+    if (pend?.get(p.tx.nonce) === p) {
+      pend.delete(p.tx.nonce);
+      this.pendingCount--;
+      for (const [n, later] of [...pend]) {
+        if (n > p.tx.nonce) {
+          pend.delete(n);
+          this.pendingCount--;
+          this.listFor(this.queued, p.senderHex).set(n, later);
+          this.queuedCount++;
+        }
+      }
+      if (pend.size === 0) this.pending.delete(p.senderHex);
+      return;
+    }
+    const q = this.queued.get(p.senderHex);
+    if (q?.get(p.tx.nonce) === p) {
+      q.delete(p.tx.nonce);
+      this.queuedCount--;
+      if (q.size === 0) this.queued.delete(p.senderHex);
+    }
+  }
+
+  private enforceGlobalLimits(): void {
+    // Pending over the global cap: trim remote accounts above their slot allowance, highest nonces first.
+    if (this.pendingCount > this.config.globalSlots) {
+      for (const [acct, list] of this.pending) {
+        if (this.pendingCount <= this.config.globalSlots) break;
+        if (this.localAccounts.has(acct)) continue;
+        const nonces = [...list.keys()].sort((a, b) => (a < b ? 1 : -1));
+        for (const n of nonces) {
+          if (list.size <= this.config.accountSlots || this.pendingCount <= this.config.globalSlots) break;
+          this.removeTx(list.get(n)!);
+        }
+      }
+    }
+    // Queued over the global cap: drop whole queues of the longest-idle remote accounts.
+    if (this.queuedCount > this.config.globalQueue) {
+      const accts = [...this.queued.keys()].filter((a) => !this.localAccounts.has(a)).sort((a, b) => (this.beats.get(a) ?? 0) - (this.beats.get(b) ?? 0));
+      for (const a of accts) {
+        if (this.queuedCount <= this.config.globalQueue) break;
+        for (const p of [...(this.queued.get(a)?.values() ?? [])]) this.removeTx(p);
+      }
+    }
+  }
+
+  private evictExpired(): void {
+    const cutoff = this.now() - this.config.lifetimeMs;
+    for (const [acct, q] of [...this.queued]) {
+      if (this.localAccounts.has(acct)) continue;
+      if ((this.beats.get(acct) ?? 0) < cutoff) for (const p of [...q.values()]) this.removeTx(p);
+    }
+  }
+
+  // --- new heads ---
+
+  /**
+   * Re-reads the head state: drops txs that were included (nonce below the
+   * state nonce) or became unaffordable (demoting the rest of the account),
+   * promotes what became executable, and re-admits txs of dropped blocks.
+   */
+  async reset(dropped: readonly Transaction[] = []): Promise<void> {
+    this.state = this.chain.headState();
+    this.head = this.chain.currentHeader();
+    const accounts = new Set([...this.pending.keys(), ...this.queued.keys()]);
+    for (const acct of accounts) {
+      const sample = this.pending.get(acct)?.values().next().value ?? this.queued.get(acct)?.values().next().value;
+      if (!sample) continue;
+      const sender = sample.sender;
+      const stNonce = this.state.getNonce(sender);
+      const balance = this.state.getBalance(sender);
+      for (const m of [this.pending, this.queued]) {
+        const list = m.get(acct);
+        if (!list) continue;
+        for (const [n, p] of [...list]) {
+          if (n < stNonce) {
+            list.delete(n);
+            this.all.delete(p.hash);
+            if (m === this.pending) this.pendingCount--;
+            else this.queuedCount--;
+          }
+        }
+        if (list.size === 0) m.delete(acct);
+      }
+      // Pending must start exactly at the state nonce and stay affordable; whatever breaks the run goes back to the queue.
+      const pend = this.pending.get(acct);
+      if (pend) {
+        let expect = stNonce;
+        for (const n of [...pend.keys()].sort((a, b) => (a < b ? -1 : 1))) {
+          const p = pend.get(n)!;
+          if (n !== expect || p.tx.cost() > balance) {
+            pend.delete(n);
+            this.pendingCount--;
+            if (p.tx.cost() > balance) this.all.delete(p.hash);
+            else {
+              this.listFor(this.queued, acct).set(n, p);
+              this.queuedCount++;
+            }
+          } else expect++;
+        }
+        if (pend.size === 0) this.pending.delete(acct);
+      }
+      this.promote(sender, acct);
+    }
+    if (dropped.length) await this.addRemotes(dropped);
+    this.journalRotate();
+  }
+
+  // --- journal ---
+
+  private journalAppend(tx: Transaction): void {
+    if (!this.opts.journalPath) return;
+    try {
+      appendFileSync(this.opts.journalPath, RLP.encode(tx.encode()), { mode: 0o600 });
+    } catch (e) {
+      log.warn('Failed to journal local transaction', { err: (e as Error).message });
+    }
+  }
+
+  /** Rewrites the journal with the local txs still in the pool (atomically: temp file + rename). */
+  journalRotate(): void {
+    if (!this.opts.journalPath) return;
+    const parts: Uint8Array[] = [];
+    for (const p of this.all.values()) if (p.local) parts.push(RLP.encode(p.tx.encode()));
+    const tmp = `${this.opts.journalPath}.new`;
+    writeFileSync(tmp, Buffer.concat(parts), { mode: 0o600 });
+    renameSync(tmp, this.opts.journalPath);
+  }
+
+  /** Re-adds the journal's txs as locals; undecodable or now-invalid entries are skipped. */
+  async loadJournal(): Promise<{ loaded: number; dropped: number }> {
+    const path = this.opts.journalPath;
+    if (!path || !existsSync(path)) return { loaded: 0, dropped: 0 };
+    const buf = readFileSync(path);
+    let loaded = 0, dropped = 0;
+    let rest: Uint8Array = buf;
+    const txs: Transaction[] = [];
+    while (rest.length > 0) {
+      try {
+        const { data, remainder } = RLP.decode(rest, true) as unknown as { data: Uint8Array; remainder: Uint8Array };
+        rest = remainder;
+        txs.push(Transaction.decode(data));
+      } catch {
+        dropped++;
+        break; // a torn tail (crash mid-append) ends the journal
+      }
+    }
+    for (const tx of txs) {
+      const [err] = await this.addBatch([tx], true);
+      if (err) dropped++;
+      else loaded++;
+    }
+    this.journalRotate();
+    return { loaded, dropped };
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

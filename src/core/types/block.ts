@@ -1,0 +1,77 @@
+/**
+ * Blocks: [header, txs, uncles] (uncles are always empty here), bodies for
+ * the database, and the stream of concatenated RLP blocks that `geth export`
+ * writes and `gtos import` reads.
+ */
+import type { Hash } from '../../crypto/primitives.js';
+import { headerFromFields, headerHash, headerToRlpFields, type Header } from './header.js';
+import { decodeRlp, decodeRlpPrefix, encodeRlp, expectList, RlpError, type RlpItem } from './rlp.js';
+import { Transaction } from './transaction.js';
+
+export interface Block {
+  header: Header;
+  transactions: Transaction[];
+  uncles: Header[];
+}
+
+export class BlockDecodeError extends RlpError {
+  override name = 'BlockDecodeError';
+}
+
+function bodyItems(txs: readonly Transaction[], uncles: readonly Header[]): RlpItem[] {
+  return [txs.map((t) => t.blockItem()), uncles.map((u) => headerToRlpFields(u))];
+}
+
+export function encodeBlock(b: Block): Uint8Array {
+  return encodeRlp([headerToRlpFields(b.header), ...bodyItems(b.transactions, b.uncles)]);
+}
+
+export function encodeBody(txs: readonly Transaction[], uncles: readonly Header[]): Uint8Array {
+  return encodeRlp(bodyItems(txs, uncles));
+}
+
+function bodyFrom(txItem: RlpItem | undefined, uncleItem: RlpItem | undefined): { transactions: Transaction[]; uncles: Header[] } {
+  if (!Array.isArray(txItem)) throw new BlockDecodeError('block transactions: expected a list');
+  if (!Array.isArray(uncleItem)) throw new BlockDecodeError('block uncles: expected a list');
+  return { transactions: txItem.map((t) => Transaction.fromBlockItem(t)), uncles: uncleItem.map((u) => headerFromFields(u)) };
+}
+
+function blockFrom(item: RlpItem): Block {
+  const f = expectList(item, 3, 'block');
+  return { header: headerFromFields(f[0]!), ...bodyFrom(f[1], f[2]) };
+}
+
+export function decodeBlock(bytes: Uint8Array): Block {
+  try {
+    return blockFrom(decodeRlp(bytes));
+  } catch (e) {
+    if (e instanceof BlockDecodeError) throw e;
+    throw new BlockDecodeError(`invalid block: ${(e as Error).message}`);
+  }
+}
+
+export function decodeBody(bytes: Uint8Array): { transactions: Transaction[]; uncles: Header[] } {
+  const f = expectList(decodeRlp(bytes), 2, 'body');
+  return bodyFrom(f[0], f[1]);
+}
+
+export function blockHash(b: Block): Hash {
+  return headerHash(b.header);
+}
+
+/** Iterates concatenated RLP blocks; a malformed or truncated entry throws with its byte offset. */
+export function* readBlockStream(buf: Uint8Array): Generator<{ block: Block; offset: number; length: number }> {
+  let offset = 0;
+  while (offset < buf.length) {
+    let item: RlpItem, length: number;
+    try {
+      [item, length] = decodeRlpPrefix(buf.subarray(offset));
+      const block = blockFrom(item);
+      yield { block, offset, length };
+    } catch (e) {
+      if (e instanceof RlpError) throw new BlockDecodeError(`malformed block at byte offset ${offset}: ${e.message}`);
+      throw e;
+    }
+    offset += length;
+  }
+}

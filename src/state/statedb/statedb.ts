@@ -1,0 +1,380 @@
+/**
+ * StateDB, as go-ethereum 1.10.25's core/state: cached state objects over the
+ * account trie, a journal for snapshot/revert, `finalise` at the end of each
+ * tx (EIP-158: touched accounts that are empty are deleted), `intermediateRoot`
+ * writing only dirty accounts into the trie, `commit` of trie nodes and code
+ * into the block's batch, and `copy` for the miner and shadow runs.
+ * Synchronous: trie nodes are read with LevelDB's getSync.
+ */
+import { bytesToHex, equalBytes, hexToBytes } from '../../crypto/bytes.js';
+import { bytesToBigint } from '../../crypto/bytes.js';
+import { keccak256 } from '../../crypto/keccak.js';
+import { asAddress, asHash, type Address, type Hash } from '../../crypto/primitives.js';
+import { decodeRlp, encodeRlp } from '../../core/types/rlp.js';
+import type { WriteBatch } from '../database.js';
+import { schema } from '../schema.js';
+import { EMPTY_ROOT, type SecureTrie } from '../trie/trie.js';
+import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, type Account } from './account.js';
+import { Journal, type JournalEntry } from './journal.js';
+import type { StateDatabase } from './state-database.js';
+
+const ZERO_WORD = new Uint8Array(32);
+
+class StateObject {
+  addrHash: Uint8Array | undefined;
+  storageTrie: SecureTrie | undefined;
+  /** Committed values (as in the trie at the start of the block). */
+  origin = new Map<string, Uint8Array>();
+  /** Written in the current tx. */
+  dirty = new Map<string, Uint8Array>();
+  /** Finalised in earlier txs of this block, not yet in the storage trie. */
+  pending = new Map<string, Uint8Array>();
+  code: Uint8Array | undefined;
+  dirtyCode = false;
+  deleted = false;
+
+  constructor(readonly address: Address, public data: Account) {}
+
+  empty(): boolean {
+    return this.data.nonce === 0n && this.data.balance === 0n && equalBytes(this.data.codeHash, EMPTY_CODE_HASH);
+  }
+
+  hashOfAddress(): Uint8Array {
+    this.addrHash ??= keccak256(this.address);
+    return this.addrHash;
+  }
+
+  clone(): StateObject {
+    const o = new StateObject(this.address, { ...this.data });
+    o.addrHash = this.addrHash;
+    o.storageTrie = this.storageTrie?.copy();
+    o.origin = new Map(this.origin);
+    o.dirty = new Map(this.dirty);
+    o.pending = new Map(this.pending);
+    o.code = this.code;
+    o.dirtyCode = this.dirtyCode;
+    o.deleted = this.deleted;
+    return o;
+  }
+}
+
+export interface AccountProof {
+  address: Address;
+  accountProof: Uint8Array[];
+  balance: bigint;
+  nonce: bigint;
+  codeHash: Hash;
+  storageHash: Hash;
+  storageProof: { key: Hash; value: bigint; proof: Uint8Array[] }[];
+}
+
+const keyOf = (a: Address) => bytesToHex(a, false);
+
+export class StateDB {
+  private trie: SecureTrie;
+  private objects = new Map<string, StateObject>();
+  /** Finalised but not yet written into the account trie. */
+  private pendingObjects = new Set<string>();
+  /** Storage tries changed since the last commit. */
+  private storageToCommit = new Set<string>();
+  private journal = new Journal();
+  private revisions: { id: number; length: number }[] = [];
+  private nextRevision = 0;
+
+  constructor(root: Hash, readonly db: StateDatabase) {
+    this.trie = db.openTrie(root);
+  }
+
+  // --- objects ---
+
+  private getObject(a: Address): StateObject | undefined {
+    const key = keyOf(a);
+    const cached = this.objects.get(key);
+    if (cached) return cached.deleted ? undefined : cached;
+    const enc = this.trie.get(a);
+    if (!enc) return undefined;
+    const obj = new StateObject(asAddress(a.slice()), decodeAccount(enc));
+    this.objects.set(key, obj);
+    return obj;
+  }
+
+  private getOrNewObject(a: Address): StateObject {
+    return this.getObject(a) ?? this.createObject(a);
+  }
+
+  private createObject(a: Address): StateObject {
+    const key = keyOf(a);
+    const prev = this.objects.get(key);
+    const obj = new StateObject(asAddress(a.slice()), emptyAccount());
+    if (prev) this.journal.append({ kind: 'reset', key, prev });
+    else this.journal.append({ kind: 'create', key });
+    this.objects.set(key, obj);
+    return obj;
+  }
+
+  exist(a: Address): boolean {
+    return this.getObject(a) !== undefined;
+  }
+
+  empty(a: Address): boolean {
+    const o = this.getObject(a);
+    return !o || o.empty();
+  }
+
+  getBalance(a: Address): bigint {
+    return this.getObject(a)?.data.balance ?? 0n;
+  }
+
+  getNonce(a: Address): bigint {
+    return this.getObject(a)?.data.nonce ?? 0n;
+  }
+
+  getCodeHash(a: Address): Hash {
+    const o = this.getObject(a);
+    return o ? o.data.codeHash : (ZERO_WORD as Hash);
+  }
+
+  getCode(a: Address): Uint8Array {
+    const o = this.getObject(a);
+    if (!o || equalBytes(o.data.codeHash, EMPTY_CODE_HASH)) return new Uint8Array(0);
+    o.code ??= this.db.code(o.data.codeHash) ?? new Uint8Array(0);
+    return o.code;
+  }
+
+  getCodeSize(a: Address): number {
+    const o = this.getObject(a);
+    if (!o || equalBytes(o.data.codeHash, EMPTY_CODE_HASH)) return 0;
+    return this.getCode(a).length;
+  }
+
+  // --- writes ---
+
+  addBalance(a: Address, v: bigint): void {
+    const o = this.getOrNewObject(a);
+    if (v === 0n) {
+      // A zero credit still "touches" the account, so EIP-158 can delete it if empty.
+      if (o.empty()) this.journal.append({ kind: 'touch', key: keyOf(a) });
+      return;
+    }
+    this.setBalanceOf(o, o.data.balance + v);
+  }
+
+  subBalance(a: Address, v: bigint): void {
+    const o = this.getOrNewObject(a);
+    if (v === 0n) {
+      if (o.empty()) this.journal.append({ kind: 'touch', key: keyOf(a) });
+      return;
+    }
+    if (o.data.balance < v) throw new RangeError('balance underflow');
+    this.setBalanceOf(o, o.data.balance - v);
+  }
+
+  setBalance(a: Address, v: bigint): void {
+    this.setBalanceOf(this.getOrNewObject(a), v);
+  }
+
+  private setBalanceOf(o: StateObject, v: bigint): void {
+    this.journal.append({ kind: 'balance', key: keyOf(o.address), prev: o.data.balance });
+    o.data.balance = v;
+  }
+
+  setNonce(a: Address, n: bigint): void {
+    const o = this.getOrNewObject(a);
+    this.journal.append({ kind: 'nonce', key: keyOf(a), prev: o.data.nonce });
+    o.data.nonce = n;
+  }
+
+  setCode(a: Address, code: Uint8Array): void {
+    const o = this.getOrNewObject(a);
+    this.journal.append({ kind: 'code', key: keyOf(a), prevCode: o.code, prevHash: o.data.codeHash });
+    o.code = code;
+    o.data.codeHash = asHash(keccak256(code));
+    o.dirtyCode = true;
+  }
+
+  // --- storage ---
+
+  private storageTrieOf(o: StateObject): SecureTrie {
+    o.storageTrie ??= this.db.openStorageTrie(o.data.storageRoot);
+    return o.storageTrie;
+  }
+
+  private committedState(o: StateObject, slotKey: string, slot: Uint8Array): Uint8Array {
+    const hit = o.origin.get(slotKey);
+    if (hit) return hit;
+    const enc = equalBytes(o.data.storageRoot, EMPTY_ROOT) && !o.storageTrie ? undefined : this.storageTrieOf(o).get(slot);
+    let word = ZERO_WORD;
+    if (enc) {
+      const v = decodeRlp(enc) as Uint8Array;
+      word = new Uint8Array(32);
+      word.set(v, 32 - v.length);
+    }
+    o.origin.set(slotKey, word);
+    return word;
+  }
+
+  getState(a: Address, slot: Hash): Uint8Array {
+    const o = this.getObject(a);
+    if (!o) return ZERO_WORD;
+    const k = bytesToHex(slot, false);
+    return o.dirty.get(k) ?? o.pending.get(k) ?? this.committedState(o, k, slot);
+  }
+
+  setState(a: Address, slot: Hash, value: Uint8Array): void {
+    if (value.length !== 32) throw new RangeError('storage values are 32-byte words');
+    const o = this.getOrNewObject(a);
+    const k = bytesToHex(slot, false);
+    const prev = this.getState(a, slot);
+    if (equalBytes(prev, value)) return;
+    this.journal.append({ kind: 'storage', key: keyOf(a), slot: k, prev: o.dirty.get(k) });
+    o.dirty.set(k, value.slice());
+  }
+
+  // --- snapshots ---
+
+  snapshot(): number {
+    const id = this.nextRevision++;
+    this.revisions.push({ id, length: this.journal.entries.length });
+    return id;
+  }
+
+  revertToSnapshot(id: number): void {
+    const idx = this.revisions.findIndex((r) => r.id === id);
+    if (idx < 0) throw new RangeError(`revision id ${id} cannot be reverted`);
+    const length = this.revisions[idx]!.length;
+    this.journal.revert(length, (e) => this.undo(e));
+    this.revisions.length = idx;
+  }
+
+  private undo(e: JournalEntry): void {
+    const o = this.objects.get(e.key);
+    switch (e.kind) {
+      case 'create':
+        this.objects.delete(e.key);
+        break;
+      case 'reset':
+        this.objects.set(e.key, e.prev as StateObject);
+        break;
+      case 'balance':
+        o!.data.balance = e.prev;
+        break;
+      case 'nonce':
+        o!.data.nonce = e.prev;
+        break;
+      case 'storage':
+        if (e.prev === undefined) o!.dirty.delete(e.slot);
+        else o!.dirty.set(e.slot, e.prev);
+        break;
+      case 'code':
+        o!.code = e.prevCode;
+        o!.data.codeHash = e.prevHash;
+        break;
+      case 'touch':
+        break;
+    }
+  }
+
+  // --- finalisation and roots ---
+
+  /** End of a tx: EIP-158 deletion of dirtied empty accounts; storage writes become pending. */
+  finalise(deleteEmptyObjects: boolean): void {
+    for (const key of this.journal.dirties.keys()) {
+      const o = this.objects.get(key);
+      // An account touched and then reverted away (a failed create) has no object: nothing to do.
+      if (!o) continue;
+      if (deleteEmptyObjects && o.empty()) {
+        o.deleted = true;
+      } else {
+        for (const [k, v] of o.dirty) o.pending.set(k, v);
+        o.dirty.clear();
+      }
+      this.pendingObjects.add(key);
+    }
+    this.journal.reset();
+    this.revisions = [];
+  }
+
+  intermediateRoot(deleteEmptyObjects: boolean): Hash {
+    this.finalise(deleteEmptyObjects);
+    for (const key of this.pendingObjects) {
+      const o = this.objects.get(key)!;
+      if (o.deleted) {
+        this.trie.putHashed(o.hashOfAddress(), new Uint8Array(0));
+        continue;
+      }
+      if (o.pending.size > 0) {
+        const st = this.storageTrieOf(o);
+        for (const [k, v] of o.pending) {
+          const slot = hexToBytes(k);
+          o.origin.set(k, v);
+          // Values are stored as rlp(trimmed word); a zero word deletes the slot.
+          let i = 0;
+          while (i < 32 && v[i] === 0) i++;
+          st.put(slot, i === 32 ? new Uint8Array(0) : encodeRlp(v.subarray(i)));
+        }
+        o.pending.clear();
+        o.data.storageRoot = st.hash();
+        this.storageToCommit.add(key);
+      }
+      this.trie.putHashed(o.hashOfAddress(), encodeAccount(o.data));
+    }
+    this.pendingObjects.clear();
+    return this.trie.hash();
+  }
+
+  commit(batch: WriteBatch, deleteEmptyObjects: boolean): Hash {
+    const root = this.intermediateRoot(deleteEmptyObjects);
+    for (const key of this.storageToCommit) {
+      const o = this.objects.get(key);
+      if (o && !o.deleted && o.storageTrie) o.storageTrie.commit(batch);
+    }
+    this.storageToCommit.clear();
+    for (const o of this.objects.values()) {
+      if (o.dirtyCode && !o.deleted && o.code) {
+        batch.put(schema.code(o.data.codeHash), o.code);
+        o.dirtyCode = false;
+      }
+    }
+    this.trie.commit(batch, (h, enc) => this.db.nodes.cache(h, enc));
+    this.db.remember(root, this.trie);
+    // Deleted objects are gone from the trie now; forget them so a re-creation starts fresh.
+    for (const [k, o] of this.objects) if (o.deleted) this.objects.delete(k);
+    return root;
+  }
+
+  copy(): StateDB {
+    const c = Object.create(StateDB.prototype) as StateDB;
+    const self = this as unknown as Record<string, unknown>;
+    const other = c as unknown as Record<string, unknown>;
+    other.db = this.db;
+    other.trie = this.trie.copy();
+    const objects = new Map<string, StateObject>();
+    for (const [k, o] of this.objects) objects.set(k, o.clone());
+    other.objects = objects;
+    other.pendingObjects = new Set(this.pendingObjects);
+    other.storageToCommit = new Set(this.storageToCommit);
+    const j = new Journal();
+    // Copies are taken between txs; carry over the dirtied set so a later finalise treats them alike.
+    for (const [k, n] of this.journal.dirties) j.dirties.set(k, n);
+    other.journal = j;
+    other.revisions = [];
+    other.nextRevision = self.nextRevision;
+    return c;
+  }
+
+  getProof(a: Address, slots: Hash[]): AccountProof {
+    this.intermediateRoot(true);
+    const o = this.getObject(a);
+    const data = o?.data ?? emptyAccount();
+    const storageProof = slots.map((slot) => {
+      const value = o ? bytesToBigint(this.getState(a, slot)) : 0n;
+      const proof = o && !equalBytes(data.storageRoot, EMPTY_ROOT) ? this.storageTrieOf(o).prove(slot) : [];
+      return { key: slot, value, proof };
+    });
+    return {
+      address: a, accountProof: this.trie.prove(a), balance: data.balance, nonce: data.nonce,
+      codeHash: o ? data.codeHash : EMPTY_CODE_HASH, storageHash: data.storageRoot, storageProof,
+    };
+  }
+}
+

@@ -1,0 +1,323 @@
+/**
+ * The Merkle-Patricia trie (Ethereum's: hex-prefix paths, nodes under 32
+ * bytes embedded in their parent, the root always hashed). Updates build new
+ * nodes along the changed path and leave the old ones untouched, so `copy()`
+ * is O(1); nodes load lazily by hash from a NodeSource; hashing is deferred
+ * to hash()/commit() and cached per node. SecureTrie keys paths by keccak.
+ */
+import { keccak256 } from '../../crypto/keccak.js';
+import { asHash, type Hash } from '../../crypto/primitives.js';
+import { bytesToHex, hexToBytes } from '../../crypto/bytes.js';
+import type { WriteBatch } from '../database.js';
+import { schema } from '../schema.js';
+import { decodeRlp, type RlpItem } from '../../core/types/rlp.js';
+import {
+  encodeNode, hexPrefixDecode, Kind, nodeHash,
+  type BranchNode, type ExtNode, type LeafNode, type TrieNode,
+} from './node.js';
+
+export const EMPTY_ROOT: Hash = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421') as Hash;
+
+export interface NodeSource {
+  getNode(hash: Uint8Array): Uint8Array | undefined;
+}
+
+export class MissingNodeError extends Error {
+  override name = 'MissingNodeError';
+  constructor(readonly hash: Uint8Array) {
+    super(`missing trie node ${bytesToHex(hash)}`);
+  }
+}
+
+export function keyToNibbles(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length * 2);
+  for (let i = 0; i < key.length; i++) {
+    out[2 * i] = key[i]! >> 4;
+    out[2 * i + 1] = key[i]! & 0x0f;
+  }
+  return out;
+}
+
+function concatNibbles(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function prefixLen(a: Uint8Array, aOff: number, b: Uint8Array): number {
+  const n = Math.min(a.length - aOff, b.length);
+  let i = 0;
+  while (i < n && a[aOff + i] === b[i]) i++;
+  return i;
+}
+
+/** Builds in-memory nodes from a stored node's RLP (embedded children inline, hashed ones as refs). */
+export function decodeNode(item: RlpItem): TrieNode {
+  if (!Array.isArray(item)) throw new Error('trie node must be a list');
+  if (item.length === 2) {
+    const { path, leaf } = hexPrefixDecode(item[0] as Uint8Array);
+    if (leaf) return { kind: Kind.Leaf, path, value: item[1] as Uint8Array };
+    return { kind: Kind.Ext, path, child: decodeChild(item[1]!)! };
+  }
+  if (item.length === 17) {
+    const children: (TrieNode | undefined)[] = new Array(16);
+    for (let i = 0; i < 16; i++) children[i] = decodeChild(item[i]!);
+    const v = item[16] as Uint8Array;
+    return { kind: Kind.Branch, children, value: v.length > 0 ? v : undefined };
+  }
+  throw new Error(`trie node has ${item.length} items`);
+}
+
+function decodeChild(item: RlpItem): TrieNode | undefined {
+  if (Array.isArray(item)) return decodeNode(item);
+  if (item.length === 0) return undefined;
+  if (item.length === 32) return { kind: Kind.Ref, hash: item, stored: true };
+  throw new Error(`invalid child reference of ${item.length} bytes`);
+}
+
+export class Trie {
+  protected root: TrieNode | undefined;
+
+  constructor(root: Hash = EMPTY_ROOT, protected readonly source?: NodeSource) {
+    const same = root.length === 32 && root.every((b, i) => b === EMPTY_ROOT[i]);
+    this.root = same ? undefined : { kind: Kind.Ref, hash: root, stored: true };
+  }
+
+  private resolve(n: TrieNode): Exclude<TrieNode, { kind: Kind.Ref }> {
+    if (n.kind !== Kind.Ref) return n;
+    const enc = this.source?.getNode(n.hash);
+    if (!enc) throw new MissingNodeError(n.hash);
+    const node = decodeNode(decodeRlp(enc)) as Exclude<TrieNode, { kind: Kind.Ref }>;
+    // Loaded nodes are clean: their encoding and hash are already known and stored.
+    node.enc = enc;
+    node.hash = n.hash;
+    node.stored = true;
+    return node;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.getPath(keyToNibbles(key));
+  }
+
+  protected getPath(path: Uint8Array): Uint8Array | undefined {
+    let n = this.root;
+    let pos = 0;
+    for (;;) {
+      if (!n) return undefined;
+      const r = this.resolve(n);
+      if (r.kind === Kind.Leaf) {
+        if (r.path.length !== path.length - pos) return undefined;
+        for (let i = 0; i < r.path.length; i++) if (r.path[i] !== path[pos + i]) return undefined;
+        return r.value;
+      }
+      if (r.kind === Kind.Ext) {
+        if (prefixLen(path, pos, r.path) !== r.path.length) return undefined;
+        pos += r.path.length;
+        n = r.child;
+        continue;
+      }
+      if (pos === path.length) return r.value;
+      n = r.children[path[pos]!];
+      pos++;
+    }
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    if (value.length === 0) return this.del(key);
+    this.root = this.insert(this.root, keyToNibbles(key), 0, value);
+  }
+
+  protected putPath(path: Uint8Array, value: Uint8Array): void {
+    if (value.length === 0) this.root = this.remove(this.root, path, 0);
+    else this.root = this.insert(this.root, path, 0, value);
+  }
+
+  del(key: Uint8Array): void {
+    this.root = this.remove(this.root, keyToNibbles(key), 0);
+  }
+
+  private insert(n: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
+    if (!n) return { kind: Kind.Leaf, path: path.slice(pos), value };
+    const r = this.resolve(n);
+    if (r.kind === Kind.Branch) {
+      const children = r.children.slice();
+      if (pos === path.length) return { kind: Kind.Branch, children, value };
+      const i = path[pos]!;
+      children[i] = this.insert(children[i], path, pos + 1, value);
+      return { kind: Kind.Branch, children, value: r.value };
+    }
+    const match = prefixLen(path, pos, r.path);
+    if (r.kind === Kind.Leaf && match === r.path.length && pos + match === path.length) {
+      return { kind: Kind.Leaf, path: r.path, value };
+    }
+    if (r.kind === Kind.Ext && match === r.path.length) {
+      return { kind: Kind.Ext, path: r.path, child: this.insert(r.child, path, pos + match, value) };
+    }
+    // Paths diverge after `match` nibbles: a branch there, behind an extension for the shared part.
+    const branch: BranchNode = { kind: Kind.Branch, children: new Array(16), value: undefined };
+    // The existing node's remainder.
+    if (r.kind === Kind.Leaf) {
+      if (match === r.path.length) branch.value = r.value;
+      else branch.children[r.path[match]!] = { kind: Kind.Leaf, path: r.path.subarray(match + 1), value: r.value };
+    } else {
+      const rest = r.path.subarray(match + 1);
+      branch.children[r.path[match]!] = rest.length === 0 ? r.child : { kind: Kind.Ext, path: rest, child: r.child };
+    }
+    // The new value.
+    const p = pos + match;
+    if (p === path.length) branch.value = value;
+    else branch.children[path[p]!] = { kind: Kind.Leaf, path: path.slice(p + 1), value };
+    if (match === 0) return branch;
+    return { kind: Kind.Ext, path: r.path.subarray(0, match), child: branch };
+  }
+
+  private remove(n: TrieNode | undefined, path: Uint8Array, pos: number): TrieNode | undefined {
+    if (!n) return undefined;
+    const r = this.resolve(n);
+    if (r.kind === Kind.Leaf) {
+      if (r.path.length === path.length - pos && prefixLen(path, pos, r.path) === r.path.length) return undefined;
+      return n;
+    }
+    if (r.kind === Kind.Ext) {
+      if (prefixLen(path, pos, r.path) !== r.path.length) return n;
+      const child = this.remove(r.child, path, pos + r.path.length);
+      if (child === r.child) return n;
+      if (!child) return undefined;
+      return this.joinExt(r.path, child);
+    }
+    let children = r.children;
+    let value = r.value;
+    if (pos === path.length) {
+      if (value === undefined) return n;
+      value = undefined;
+    } else {
+      const i = path[pos]!;
+      const c = this.remove(children[i], path, pos + 1);
+      if (c === children[i]) return n;
+      children = children.slice();
+      children[i] = c;
+    }
+    // Collapse a branch left with a single entry.
+    let count = 0, only = -1;
+    for (let i = 0; i < 16; i++) {
+      if (children[i]) {
+        count++;
+        only = i;
+      }
+    }
+    if (count === 0) return value === undefined ? undefined : { kind: Kind.Leaf, path: new Uint8Array(0), value };
+    if (count === 1 && value === undefined) return this.joinExt(Uint8Array.of(only), children[only]!);
+    return { kind: Kind.Branch, children, value };
+  }
+
+  /** `prefix` followed by `child`, merged into one node where the child is a leaf or extension. */
+  private joinExt(prefix: Uint8Array, child: TrieNode): TrieNode {
+    const c = this.resolve(child);
+    if (c.kind === Kind.Leaf) return { kind: Kind.Leaf, path: concatNibbles(prefix, c.path), value: c.value } as LeafNode;
+    if (c.kind === Kind.Ext) return { kind: Kind.Ext, path: concatNibbles(prefix, c.path), child: c.child } as ExtNode;
+    return { kind: Kind.Ext, path: prefix, child: c } as ExtNode;
+  }
+
+  hash(): Hash {
+    if (!this.root) return EMPTY_ROOT;
+    if (this.root.kind === Kind.Ref) return asHash(this.root.hash);
+    // The root is always hashed, even when its encoding is under 32 bytes.
+    return asHash(nodeHash(this.root));
+  }
+
+  /**
+   * Puts every node not yet stored into `batch` (under schema.trieNode) and
+   * marks it stored. The caller must write the batch: nodes are shared with
+   * copies, and a stored mark on a node whose batch is dropped would make a
+   * later commit skip it.
+   */
+  commit(batch: WriteBatch, onNode?: (hash: Uint8Array, enc: Uint8Array) => void): Hash {
+    const root = this.hash();
+    if (!this.root) return root;
+    const visit = (n: TrieNode, isRoot: boolean) => {
+      if (n.stored) return;
+      if (n.kind === Kind.Branch) {
+        for (const c of n.children) if (c) visit(c, false);
+      } else if (n.kind === Kind.Ext) visit(n.child, false);
+      const enc = encodeNode(n);
+      if (enc.length >= 32 || isRoot) {
+        const h = nodeHash(n);
+        batch.put(schema.trieNode(h), enc);
+        onNode?.(h, enc);
+      }
+      n.stored = true;
+    };
+    visit(this.root, true);
+    return root;
+  }
+
+  copy(): Trie {
+    const t = new Trie(EMPTY_ROOT, this.source);
+    t.root = this.root;
+    return t;
+  }
+
+  /** RLP nodes from the root towards `key` (hashed nodes only, as go-ethereum's Prove). */
+  prove(key: Uint8Array): Uint8Array[] {
+    return this.provePath(keyToNibbles(key));
+  }
+
+  protected provePath(path: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let n = this.root;
+    let pos = 0;
+    let first = true;
+    while (n) {
+      const r = this.resolve(n);
+      const enc = encodeNode(r);
+      if (first || enc.length >= 32) out.push(enc);
+      first = false;
+      if (r.kind === Kind.Leaf) break;
+      if (r.kind === Kind.Ext) {
+        if (prefixLen(path, pos, r.path) !== r.path.length) break;
+        pos += r.path.length;
+        n = r.child;
+        continue;
+      }
+      if (pos === path.length) break;
+      n = r.children[path[pos]!];
+      pos++;
+    }
+    return out;
+  }
+}
+
+/** A trie whose paths are keccak256(key), as the state and storage tries are. */
+export class SecureTrie extends Trie {
+  override get(key: Uint8Array): Uint8Array | undefined {
+    return this.getPath(keyToNibbles(keccak256(key)));
+  }
+
+  /** Reads by an already-hashed key (saves a keccak when the caller has it). */
+  getHashed(hashedKey: Uint8Array): Uint8Array | undefined {
+    return this.getPath(keyToNibbles(hashedKey));
+  }
+
+  override put(key: Uint8Array, value: Uint8Array): void {
+    this.putPath(keyToNibbles(keccak256(key)), value);
+  }
+
+  putHashed(hashedKey: Uint8Array, value: Uint8Array): void {
+    this.putPath(keyToNibbles(hashedKey), value);
+  }
+
+  override del(key: Uint8Array): void {
+    this.putPath(keyToNibbles(keccak256(key)), new Uint8Array(0));
+  }
+
+  override copy(): SecureTrie {
+    const t = new SecureTrie(EMPTY_ROOT, this.source);
+    t.root = this.root;
+    return t;
+  }
+
+  override prove(key: Uint8Array): Uint8Array[] {
+    return this.provePath(keyToNibbles(keccak256(key)));
+  }
+}
