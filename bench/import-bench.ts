@@ -26,6 +26,7 @@ export interface ImportRun {
   ms: number;
   txPerSec: number;
   phaseMs?: Record<string, number>;
+  chainMs?: Record<string, number>;
   fallbacks?: Record<string, number>;
 }
 
@@ -71,11 +72,12 @@ export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['g
       txs += blocks[i]!.transactions.length;
     }
     const ms = performance.now() - t0;
+    const chainMs = Object.fromEntries(Object.entries(chain.timings).map(([k, v]) => [k, Math.round(v)]));
     const phaseMs: Record<string, number> = {};
     for (const [k, v] of Object.entries(exec.stats.phaseMs)) phaseMs[k] = Math.round(v - (before as Record<string, number>)[k]!);
     const fallbacks: Record<string, number> = {};
     for (const [k, v] of Object.entries(exec.stats.fallbacks)) fallbacks[k] = (v ?? 0) - ((fb as Record<string, number>)[k] ?? 0);
-    return { txs, ms: Math.round(ms), txPerSec: Math.round((txs / ms) * 1000), phaseMs, fallbacks };
+    return { txs, ms: Math.round(ms), txPerSec: Math.round((txs / ms) * 1000), phaseMs, chainMs, fallbacks };
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -99,7 +101,7 @@ export async function runImportBench(opts: { sizes?: number[]; hotspots?: Hotspo
         await importOnce(encoded.slice(0, 1), genesis, parallel);
         const s = await importOnce(encoded, genesis, serial);
         const p = await importOnce(encoded, genesis, parallel);
-        const row = { size, hotspot: hot, blocks, serialTxPerSec: s.txPerSec, parallelTxPerSec: p.txPerSec, ratio: +(p.txPerSec / s.txPerSec).toFixed(2), serialPhaseMs: s.phaseMs, parallelPhaseMs: p.phaseMs, fallbacks: p.fallbacks };
+        const row = { size, hotspot: hot, blocks, serialTxPerSec: s.txPerSec, parallelTxPerSec: p.txPerSec, ratio: +(p.txPerSec / s.txPerSec).toFixed(2), serialPhaseMs: s.phaseMs, parallelPhaseMs: p.phaseMs, serialChainMs: s.chainMs, parallelChainMs: p.chainMs, fallbacks: p.fallbacks };
         rows.push(row);
         process.stdout.write(`import size=${size} hotspot=${hot} serial=${s.txPerSec} tx/s parallel=${p.txPerSec} tx/s ratio=${row.ratio}\n`);
       }

@@ -1,7 +1,7 @@
 /** The account record in the state trie: rlp([nonce, balance, storageRoot, codeHash]). */
 import { bigintToBytes, bytesToBigint, hexToBytes } from '../../crypto/bytes.js';
 import { asHash, type Hash } from '../../crypto/primitives.js';
-import { decodeRlp, encodeRlp } from '../../core/types/rlp.js';
+import { decodeRlp } from '../../core/types/rlp.js';
 import { EMPTY_ROOT } from '../trie/trie.js';
 
 export interface Account {
@@ -17,8 +17,34 @@ export function emptyAccount(): Account {
   return { nonce: 0n, balance: 0n, storageRoot: EMPTY_ROOT, codeHash: EMPTY_CODE_HASH };
 }
 
+/** Hand-encoded: every dirty account is re-encoded once per block, so this is on the hot path. */
 export function encodeAccount(a: Account): Uint8Array {
-  return encodeRlp([bigintToBytes(a.nonce), bigintToBytes(a.balance), a.storageRoot, a.codeHash]);
+  const nonce = bigintToBytes(a.nonce);
+  const balance = bigintToBytes(a.balance);
+  const itemLen = (b: Uint8Array) => (b.length === 1 && b[0]! < 0x80 ? 1 : 1 + b.length);
+  const payload = itemLen(nonce) + itemLen(balance) + 33 + 33;
+  const head = payload < 56 ? 1 : 2;
+  const out = new Uint8Array(head + payload);
+  let o = 0;
+  if (head === 1) out[o++] = 0xc0 + payload;
+  else {
+    out[o++] = 0xf8;
+    out[o++] = payload;
+  }
+  for (const b of [nonce, balance]) {
+    if (b.length === 1 && b[0]! < 0x80) out[o++] = b[0]!;
+    else {
+      out[o++] = 0x80 + b.length;
+      out.set(b, o);
+      o += b.length;
+    }
+  }
+  out[o++] = 0xa0;
+  out.set(a.storageRoot, o);
+  o += 32;
+  out[o++] = 0xa0;
+  out.set(a.codeHash, o);
+  return out;
 }
 
 export function decodeAccount(b: Uint8Array): Account {
