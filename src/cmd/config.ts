@@ -75,7 +75,8 @@ export const SETTINGS: Setting[] = [
 /** The effective configuration, by TOML section and key. */
 export type NodeConfig = Record<string, Record<string, unknown>>;
 
-const camel = (flag: string) => flag.replace(/[.-]([a-z])/g, (_, c: string) => c.toUpperCase());
+/** The attribute commander stores a flag under: dashes camel-cased, dots kept (`--http.port` → `http.port`). */
+const attr = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function coerce(s: Setting, v: unknown, where: string): unknown {
   const name = `${where} ${s.toml.join('.')}`;
@@ -155,7 +156,7 @@ export function resolveConfig(flags: Record<string, unknown>): NodeConfig {
     applyToml(cfg, text, flags.config);
   }
   for (const s of SETTINGS) {
-    const v = flags[camel(s.flag)];
+    const v = flags[attr(s.flag)];
     if (v === undefined) continue;
     cfg[s.toml[0]]![s.toml[1]] = coerce(s, v === true ? true : v, `--${s.flag}`);
   }

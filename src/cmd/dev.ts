@@ -5,7 +5,7 @@
  * rendered genesis is kept in the datadir, so restarts continue the chain.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex } from '../crypto/bytes.js';
 import { addressToHex, type Address } from '../crypto/primitives.js';
@@ -13,7 +13,18 @@ import { KeystoreDir } from '../crypto/keystore-dir.js';
 import { LIGHT_SCRYPT } from '../crypto/keystore.js';
 import { parseGenesis, type Genesis } from '../core/genesis.js';
 
-export const CONFIG_DIR = fileURLToPath(new URL('../../../config/', import.meta.url));
+/** The package's config/ folder, found upward from this module (works from dist/ and from other build dirs). */
+function findConfigDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'config', 'dev-genesis.json'))) return join(dir, 'config');
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find config/dev-genesis.json above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+export const CONFIG_DIR = findConfigDir();
 
 export interface DevSetup {
   genesis: Genesis;

@@ -23,7 +23,7 @@ test('TOML overrides defaults and flags override TOML', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-cfg-'));
   const file = join(dir, 'c.toml');
   writeFileSync(file, '[txexec]\nparallel = true\nworkers = 3\n[http]\nport = 9000\napi = ["eth", "net"]\n');
-  const c = resolveConfig({ config: file, httpPort: '9100', txexecBatch: '64' });
+  const c = resolveConfig({ config: file, 'http.port': '9100', 'txexec.batch': '64' });
   assert.equal(get(c, 'txexec', 'parallel'), true);
   assert.equal(get(c, 'txexec', 'workers'), 3);
   assert.equal(get(c, 'txexec', 'batch'), 64);
@@ -37,11 +37,11 @@ test('unknown keys and bad values name the key', () => {
   assert.throws(() => applyToml(defaultConfig(), '[http]\nport = "abc"\n'), (e: Error) => e instanceof ConfigError && /http\.port/.test(e.message));
   assert.throws(() => applyToml(defaultConfig(), '[http]\nport = 70000\n'), (e: Error) => e instanceof ConfigError && /http\.port/.test(e.message));
   assert.throws(() => applyToml(defaultConfig(), 'x = = 1'), ConfigError);
-  assert.throws(() => resolveConfig({ txexecWorkers: 'many' }), (e: Error) => e instanceof ConfigError && /txexec\.workers/.test(e.message));
+  assert.throws(() => resolveConfig({ 'txexec.workers': 'many' }), (e: Error) => e instanceof ConfigError && /txexec\.workers/.test(e.message));
 });
 
 test('dumpconfig output reads back to the same effective settings', () => {
-  const c = resolveConfig({ txexecParallel: true, minerGaslimit: '40000000' });
+  const c = resolveConfig({ 'txexec.parallel': true, 'miner.gaslimit': '40000000' });
   const text = dumpToml(c);
   const back = defaultConfig();
   applyToml(back, text);
