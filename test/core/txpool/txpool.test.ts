@@ -1,0 +1,101 @@
+/**
+ * The txpool's admission rules, pending/queued promotion, replacement bump,
+ * limits with eviction, and reset on a new head.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { asAddress } from '../../../src/crypto/primitives.js';
+import { utf8ToBytes } from '../../../src/crypto/bytes.js';
+import { TxPool } from '../../../src/core/txpool/txpool.js';
+import { TxPoolError } from '../../../src/core/txpool/errors.js';
+import { SYSTEM_ACTION_ADDRESS } from '../../../src/sysaction/addresses.js';
+import { ChainBuilder } from '../../util/chain-builder.js';
+import { testAccount, testAccounts, transfer } from '../../util/accounts.js';
+
+const ETHER = 10n ** 18n;
+const CHAIN = 1337n;
+
+async function setup(config = {}) {
+  const signer = testAccount('pool-signer');
+  const users = testAccounts('pool-user', 6);
+  const poor = testAccount('pool-poor');
+  const b = await ChainBuilder.create({ signers: [signer], alloc: [...users.map((u) => ({ address: u.address, balance: 100n * ETHER })), { address: poor.address, balance: 21000n }] });
+  const pool = new TxPool(b.chain, config);
+  return { b, pool, users, poor };
+}
+
+async function rejects(p: Promise<unknown>, code: string) {
+  await assert.rejects(p, (e: Error) => e instanceof TxPoolError && e.code === code, `expected ${code}`);
+}
+
+test('admission rejects each invalid shape with its typed reason', async () => {
+  const { pool, users, poor } = await setup();
+  const [a] = users;
+  const to = users[1]!.address;
+  await rejects(pool.addRemotes([transfer(a!, to, 1n, CHAIN, { chainId: 5n, nonce: 0n })]).then((r) => { if (r[0]) throw r[0]; }), 'wrong-chain');
+  await rejects(pool.addLocal(transfer(a!, null, 1n, CHAIN, { nonce: 0n, gasLimit: 100000n })), 'contract-creation');
+  await rejects(pool.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: 0n, data: Uint8Array.of(1), gasLimit: 30000n })), 'data-not-allowed');
+  await rejects(pool.addLocal(transfer(a!, SYSTEM_ACTION_ADDRESS, 0n, CHAIN, { nonce: 0n, data: utf8ToBytes('{"action":"NOPE"}'), gasLimit: 200000n })), 'bad-system-action');
+  await rejects(pool.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: 0n, gasLimit: 20999n })), 'intrinsic-gas');
+  await rejects(pool.addLocal(transfer(poor, to, 1n, CHAIN, { nonce: 0n })), 'insufficient-funds');
+  await rejects(pool.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: 0n, gasLimit: 40_000_000n })), 'gas-limit');
+  await rejects(pool.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: 0n, type: 2, maxFeePerGas: 10n, maxPriorityFeePerGas: 11n })), 'tip-above-fee-cap');
+  const [remoteUnder] = await pool.addRemotes([transfer(a!, to, 1n, CHAIN, { nonce: 0n, type: 2, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 0n })]);
+  assert.equal(remoteUnder?.code, 'underpriced');
+  const ok = transfer(a!, to, 1n, CHAIN, { nonce: 0n });
+  await pool.addLocal(ok);
+  await rejects(pool.addLocal(ok), 'already-known');
+  await rejects(pool.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: 300n, data: new Uint8Array(200_000), gasLimit: 29_000_000n })), 'oversized');
+  assert.deepEqual(pool.status(), { pending: 1, queued: 0 });
+});
+
+test('nonce gaps queue, filling them promotes; replacement needs a 10% bump', async () => {
+  const { pool, users } = await setup();
+  const [a, b] = users;
+  await pool.addLocal(transfer(a!, b!.address, 1n, CHAIN, { nonce: 2n }));
+  await pool.addLocal(transfer(a!, b!.address, 1n, CHAIN, { nonce: 1n }));
+  assert.deepEqual(pool.status(), { pending: 0, queued: 2 });
+  await pool.addLocal(transfer(a!, b!.address, 1n, CHAIN, { nonce: 0n }));
+  assert.deepEqual(pool.status(), { pending: 3, queued: 0 });
+  assert.equal(pool.nonce(a!.address), 3n);
+  const base = { nonce: 1n, type: 2 as const, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n };
+  await rejects(pool.addLocal(transfer(a!, b!.address, 2n, CHAIN, { ...base, maxFeePerGas: 2_190_000_000n, maxPriorityFeePerGas: 1_090_000_000n })), 'replace-underpriced');
+  await pool.addLocal(transfer(a!, b!.address, 2n, CHAIN, { ...base, maxFeePerGas: 2_200_000_000n, maxPriorityFeePerGas: 1_100_000_000n }));
+  assert.deepEqual(pool.status(), { pending: 3, queued: 0 });
+  const list = pool.pendingByAccount().get(a!.address.reduce((s, x) => s + x.toString(16).padStart(2, '0'), '0x'))!;
+  assert.equal(list.txs[1]!.value, 2n, 'the replacement took the slot');
+});
+
+test('a full pool evicts the cheapest remote tx, and refuses one no better than it', async () => {
+  const { pool, users } = await setup({ globalSlots: 2, globalQueue: 1 });
+  const to = asAddress(new Uint8Array(20).fill(7));
+  const tip = (n: bigint) => ({ type: 2 as const, maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: n });
+  const r1 = await pool.addRemotes([
+    transfer(users[0]!, to, 1n, CHAIN, { nonce: 0n, ...tip(2n) }),
+    transfer(users[1]!, to, 1n, CHAIN, { nonce: 0n, ...tip(3n) }),
+    transfer(users[2]!, to, 1n, CHAIN, { nonce: 0n, ...tip(4n) }),
+  ]);
+  assert.deepEqual(r1, [undefined, undefined, undefined]);
+  const [cheap] = await pool.addRemotes([transfer(users[3]!, to, 1n, CHAIN, { nonce: 0n, ...tip(1n) })]);
+  assert.equal(cheap?.code, 'underpriced');
+  const [rich] = await pool.addRemotes([transfer(users[4]!, to, 1n, CHAIN, { nonce: 0n, ...tip(9n) })]);
+  assert.equal(rich, undefined);
+  assert.equal(pool.status().pending + pool.status().queued, 3);
+  assert.equal(pool.pendingByAccount().size, 3);
+});
+
+test('reset on a new head drops included txs and keeps the rest', async () => {
+  const { b, pool, users } = await setup();
+  const [a, c] = users;
+  const t0 = transfer(a!, c!.address, 1n, CHAIN, { nonce: 0n });
+  const t1 = transfer(a!, c!.address, 1n, CHAIN, { nonce: 1n });
+  await pool.addLocal(t0);
+  await pool.addLocal(t1);
+  a!.nonce = 0n;
+  await b.addBlock([t0]);
+  await pool.reset();
+  assert.deepEqual(pool.status(), { pending: 1, queued: 0 });
+  assert.equal(pool.has(t0.hash()), false);
+  assert.equal(pool.has(t1.hash()), true);
+  pool.stop();
+});
