@@ -5,6 +5,7 @@
  * appear in error messages.
  */
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import { scrypt as nobleScrypt } from '@noble/hashes/scrypt.js';
 import { bytesToHex, concatBytes, equalBytes, hexToBytes } from './bytes.js';
 import { keccak256 } from './keccak.js';
 import { addressFromHex, addressToHex, type Address } from './primitives.js';
@@ -44,7 +45,13 @@ export interface KeyFileJson {
 }
 
 function scrypt(password: string, salt: Uint8Array, p: ScryptParams): Uint8Array {
-  return new Uint8Array(scryptSync(Buffer.from(password, 'utf8'), salt, p.dklen, { N: p.n, r: p.r, p: p.p, maxmem: 256 * p.n * p.r + 64 * 1024 * 1024 }));
+  try {
+    return new Uint8Array(scryptSync(Buffer.from(password, 'utf8'), salt, p.dklen, { N: p.n, r: p.r, p: p.p, maxmem: 256 * p.n * p.r * (p.p + 2) + 64 * 1024 * 1024 }));
+  } catch {
+    // OpenSSL refuses N >= 2^(16r) (e.g. the Web3 test vector's r = 1), which go-ethereum's scrypt
+    // accepts: such files go through the pure-JS implementation instead.
+    return nobleScrypt(new TextEncoder().encode(password), salt, { N: p.n, r: p.r, p: p.p, dkLen: p.dklen, maxmem: 2 ** 32 });
+  }
 }
 
 export function encryptKey(privateKey: Uint8Array, password: string, params: ScryptParams = STANDARD_SCRYPT): KeyFileJson {
