@@ -126,11 +126,6 @@ test('commit to LevelDB and reopen; copies are isolated both ways; proofs verify
     assert.equal(r.getNonce(a), 7n);
     assert.equal(bytesToBigint(r.getState(a, slot)), 42n);
     assert.equal(bytesToHex(r.getCode(b)), '0x6001');
-    const c = r.copy();
-    c.addBalance(a, 1n);
-    r.addBalance(b, 5n);
-    assert.equal(r.getBalance(a), 100n);
-    assert.equal(c.getBalance(b), 1n);
     const p = r.getProof(a, [slot]);
     assert.equal(bytesToHex(verifyProof(root, keccak256(a), p.accountProof)!), bytesToHex(encodeAccount({ nonce: 7n, balance: 100n, storageRoot: p.storageHash, codeHash: p.codeHash })));
     const theirs = await verifyMerkleProof(a, p.accountProof, { useKeyHashing: true, root } as never);
@@ -138,8 +133,13 @@ test('commit to LevelDB and reopen; copies are isolated both ways; proofs verify
     assert.equal(p.storageProof[0]!.value, 42n);
     assert.ok(verifyProof(p.storageHash, keccak256(slot), p.storageProof[0]!.proof));
     const absent = r.getProof(asAddress(new Uint8Array(20).fill(9)), []);
-    const fresh = new StateDB(root, new StateDatabase(db));
-    assert.equal(verifyProof(fresh.intermediateRoot(true), keccak256(new Uint8Array(20).fill(9)), absent.accountProof), undefined);
+    assert.equal(verifyProof(root, keccak256(new Uint8Array(20).fill(9)), absent.accountProof), undefined);
+    const c = r.copy();
+    c.addBalance(a, 1n);
+    r.addBalance(b, 5n);
+    assert.equal(r.getBalance(a), 100n);
+    assert.equal(c.getBalance(b), 1n);
+
     await db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
