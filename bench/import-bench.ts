@@ -87,7 +87,7 @@ export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['g
 export async function runImportBench(opts: { sizes?: number[]; hotspots?: Hotspot[]; txsPerCase?: number; workers?: number } = {}) {
   const sizes = opts.sizes ?? [1000, 5000, 10000];
   const hotspots = opts.hotspots ?? ['none', 'hot-recipient-50', 'hot-recipient-100', 'hot-sender'];
-  const perCase = opts.txsPerCase ?? 20000;
+  const perCase = opts.txsPerCase ?? 30000;
   const workers = opts.workers ?? Math.max(1, availableParallelism() - 1);
   const serial = new TxExecutor({ parallel: false });
   const parallel = new TxExecutor({ parallel: true, workers });
@@ -95,7 +95,7 @@ export async function runImportBench(opts: { sizes?: number[]; hotspots?: Hotspo
   try {
     for (const size of sizes) {
       for (const hot of hotspots) {
-        const blocks = Math.max(2, Math.ceil(perCase / size));
+        const blocks = Math.max(3, Math.ceil(perCase / size));
         const { encoded, genesis } = await buildChain(size, blocks, hot, 20000);
         // Warm-up pass on the parallel pool, then measured passes in alternating order.
         await importOnce(encoded.slice(0, 1), genesis, parallel);

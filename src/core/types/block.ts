@@ -3,6 +3,7 @@
  * the database, and the stream of concatenated RLP blocks that `geth export`
  * writes and `gtos import` reads.
  */
+import { concatBytes } from '../../crypto/bytes.js';
 import type { Hash } from '../../crypto/primitives.js';
 import { headerFromFields, headerHash, headerToRlpFields, type Header } from './header.js';
 import { decodeRlp, decodeRlpPrefix, encodeRlp, expectList, RlpError, type RlpItem } from './rlp.js';
@@ -18,16 +19,52 @@ export class BlockDecodeError extends RlpError {
   override name = 'BlockDecodeError';
 }
 
-function bodyItems(txs: readonly Transaction[], uncles: readonly Header[]): RlpItem[] {
-  return [txs.map((t) => t.blockItem()), uncles.map((u) => headerToRlpFields(u))];
+function listHeader(len: number): Uint8Array {
+  if (len < 56) return Uint8Array.of(0xc0 + len);
+  const bytes: number[] = [];
+  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Uint8Array.of(0xf7 + bytes.length, ...bytes);
+}
+
+function stringHeader(len: number): Uint8Array {
+  if (len < 56) return Uint8Array.of(0x80 + len);
+  const bytes: number[] = [];
+  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Uint8Array.of(0xb7 + bytes.length, ...bytes);
+}
+
+/** Concatenates already-encoded items under a list header (no re-encoding of the items). */
+function rawList(parts: Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  return concatBytes(listHeader(len), ...parts);
+}
+
+/**
+ * The tx list of a body, built from each tx's cached canonical encoding (a
+ * legacy tx's encoding is its RLP list; a typed one is wrapped as a string),
+ * so blocks of thousands of txs are not re-encoded through generic RLP.
+ */
+function txList(txs: readonly Transaction[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const t of txs) {
+    const enc = t.encode();
+    if (t.type !== 0) parts.push(stringHeader(enc.length));
+    parts.push(enc);
+  }
+  return rawList(parts);
+}
+
+function uncleList(uncles: readonly Header[]): Uint8Array {
+  return encodeRlp(uncles.map((u) => headerToRlpFields(u)));
 }
 
 export function encodeBlock(b: Block): Uint8Array {
-  return encodeRlp([headerToRlpFields(b.header), ...bodyItems(b.transactions, b.uncles)]);
+  return rawList([encodeRlp(headerToRlpFields(b.header)), txList(b.transactions), uncleList(b.uncles)]);
 }
 
 export function encodeBody(txs: readonly Transaction[], uncles: readonly Header[]): Uint8Array {
-  return encodeRlp(bodyItems(txs, uncles));
+  return rawList([txList(txs), uncleList(uncles)]);
 }
 
 function bodyFrom(txItem: RlpItem | undefined, uncleItem: RlpItem | undefined): { transactions: Transaction[]; uncles: Header[] } {
