@@ -36,7 +36,7 @@ function makeTxs(rng: Rng, hot: Hotspot, n: number, senders: TestAccount[], hotA
     const from = hot === 'hot-sender' ? hotAcc : senders[cursor.i++ % senders.length]!;
     const toHot = hot === 'hot-recipient-100' || (hot === 'hot-recipient-50' && rng.bool(0.5));
     const to = asAddress(toHot ? hotTo : rng.bytes(20));
-    txs.push(transfer(from, to, 1n + rng.bigint(1000n), 1337n, { type: k % 2 === 0 ? 2 : 0, gasLimit: 21000n }));
+    txs.push(transfer(from, to, 1n + rng.bigint(1000n), 1337n, { type: k % 2 === 0 ? 2 : 0, gasLimit: 21000n, gasPrice: 50_000_000_000n, maxFeePerGas: 50_000_000_000n }));
   }
   return txs;
 }
@@ -48,7 +48,7 @@ export async function buildChain(size: number, blocks: number, hot: Hotspot, acc
   const hotAcc = testAccount('bench-hot-sender');
   const extra = testAccounts('bench-holder', Math.max(0, accounts - senders.length));
   const alloc = [...senders, hotAcc, ...extra].map((a) => ({ address: a.address, balance: 1000n * ETHER }));
-  const b = await ChainBuilder.create({ signers: [signer], alloc, gasLimit: BigInt(size) * 21000n + 1_000_000n }, new MemoryDatabase());
+  const b = await ChainBuilder.create({ signers: [signer], alloc, gasLimit: 2n * BigInt(size) * 21000n + 1_000_000n }, new MemoryDatabase());
   const rng = new Rng(size * 7 + blocks);
   const hotTo = rng.bytes(20);
   const cursor = { i: 0 };

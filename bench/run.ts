@@ -8,6 +8,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runTrieBench } from './trie-bench.js';
 import { runImportBench } from './import-bench.js';
+import { runTpsBench } from './tps-bench.js';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {
@@ -25,6 +26,11 @@ if (!only || only === 'trie') {
 if (!only || only === 'import') {
   process.stdout.write('== import: serial vs parallel executor\n');
   results.import = await runImportBench();
+}
+if (!only || only === 'tps') {
+  process.stdout.write('== end-to-end TPS: dev node (1 s blocks, 30M gas, txGas 3000) and a load generator over batched RPC\n');
+  results.tps = [await runTpsBench({ parallel: false }), await runTpsBench({ parallel: true })];
+  process.stdout.write(JSON.stringify(results.tps) + '\n');
 }
 results.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 

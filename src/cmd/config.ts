@@ -175,3 +175,14 @@ export function dumpToml(cfg: NodeConfig): string {
 export function get<T>(cfg: NodeConfig, section: string, key: string): T {
   return cfg[section]![key] as T;
 }
+
+/** The executor's settings (`[txexec]`, `--txexec.*`), shared by the node and `gtos import`. */
+export function executorConfig(cfg: NodeConfig) {
+  return {
+    parallel: get<boolean>(cfg, 'txexec', 'parallel'),
+    workers: get<number>(cfg, 'txexec', 'workers'),
+    batchMax: get<number>(cfg, 'txexec', 'batch'),
+    shadow: get<number>(cfg, 'txexec', 'shadow'),
+    shadowHalt: get<boolean>(cfg, 'txexec', 'shadowhalt'),
+  };
+}

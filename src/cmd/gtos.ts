@@ -9,7 +9,7 @@ import { initCommand } from './commands/init.js';
 import { importCommand } from './commands/import.js';
 import { exportCommand } from './commands/export.js';
 import { accountImport, accountList, accountNew } from './commands/account.js';
-import { addSettingFlags, dumpToml, get, resolveConfig } from './config.js';
+import { addSettingFlags, dumpToml, executorConfig, get, resolveConfig } from './config.js';
 import { runNodeUntilSignal } from './node.js';
 import { setVerbosity } from '../log.js';
 import { TxExecutor } from '../core/executor/tx-executor.js';
@@ -47,13 +47,7 @@ export function buildProgram(): Command {
     .action(async (files: string[]) => {
       const c = cfg();
       setVerbosity(get<number>(c, 'node', 'verbosity'));
-      const executor = new TxExecutor({
-        parallel: get<boolean>(c, 'txexec', 'parallel'),
-        workers: get<number>(c, 'txexec', 'workers'),
-        batchMax: get<number>(c, 'txexec', 'batch'),
-        shadow: get<number>(c, 'txexec', 'shadow'),
-        shadowHalt: get<boolean>(c, 'txexec', 'shadowhalt'),
-      });
+      const executor = new TxExecutor(executorConfig(c));
       try {
         await importCommand(files, get<string>(c, 'node', 'datadir'), out, {
           executor,

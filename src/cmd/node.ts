@@ -22,7 +22,7 @@ import type { NodeBackend } from '../rpc/backend.js';
 import { ethMethods, netMethods, registerAll, web3Methods } from '../rpc/api/eth.js';
 import { adminMethods, agentMethods, cliqueMethods, stakingMethods, txpoolMethods } from '../rpc/api/chain-extras.js';
 import { logger, setVerbosity } from '../log.js';
-import { get, type NodeConfig } from './config.js';
+import { executorConfig, get, type NodeConfig } from './config.js';
 import { openChainDatabase } from './datadir.js';
 import { devSetup } from './dev.js';
 import type { LevelDatabase } from '../state/database.js';
@@ -105,13 +105,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
 
   const db: LevelDatabase = await openChainDatabase(datadir);
   const metrics = createMetricsRegistry();
-  const executor = new TxExecutor({
-    parallel: get<boolean>(cfg, 'txexec', 'parallel'),
-    workers: get<number>(cfg, 'txexec', 'workers'),
-    batchMax: get<number>(cfg, 'txexec', 'batch'),
-    shadow: get<number>(cfg, 'txexec', 'shadow'),
-    shadowHalt: get<boolean>(cfg, 'txexec', 'shadowhalt'),
-  }, executorObserver(metrics));
+  const executor = new TxExecutor(executorConfig(cfg), executorObserver(metrics));
 
   let chain: Blockchain;
   try {

@@ -1,6 +1,6 @@
 /** Serves the registry at /metrics and go-ethereum's /debug/metrics/prometheus (127.0.0.1 by default). */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { close, listen } from '../http-listen.js';
 import type { Metrics } from './registry.js';
 
 export class MetricsHttpServer {
@@ -21,19 +21,12 @@ export class MetricsHttpServer {
       );
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    const a = server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    return listen(server, this.opts.host, this.opts.port);
   }
 
   async stop(): Promise<void> {
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await close(s);
   }
 }

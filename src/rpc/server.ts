@@ -6,7 +6,7 @@
  * not leak stacks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { close, listen } from '../http-listen.js';
 import { logger } from '../log.js';
 import { InternalError, InvalidRequestError, LimitExceededError, ParseError, RpcError } from './errors.js';
 import type { RpcRegistry } from './registry.js';
@@ -54,20 +54,13 @@ export class RpcHttpServer {
     });
     server.keepAliveTimeout = 30_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    const a = server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    return listen(server, this.opts.host, this.opts.port);
   }
 
   async stop(): Promise<void> {
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await close(s);
   }
 
   private cors(req: IncomingMessage, res: ServerResponse): void {

@@ -50,6 +50,25 @@ function asBuffer(b: Uint8Array): Buffer {
 
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
+/** A batch that queues operations and hands them, in order, to `apply` on write. */
+function collectBatch(apply: (ops: readonly Op[]) => Promise<void>): WriteBatch {
+  const ops: Op[] = [];
+  return {
+    put(key, value) {
+      ops.push({ type: 'put', key, value });
+    },
+    del(key) {
+      ops.push({ type: 'del', key });
+    },
+    get size() {
+      return ops.length;
+    },
+    async write() {
+      if (ops.length > 0) await apply(ops);
+    },
+  };
+}
+
 export class LevelDatabase implements KeyValueStore {
   private constructor(private readonly db: ClassicLevel<Buffer, Buffer>, readonly path: string) {}
 
@@ -76,28 +95,15 @@ export class LevelDatabase implements KeyValueStore {
   }
 
   batch(): WriteBatch {
-    const ops: Op[] = [];
     const db = this.db;
-    return {
-      put(key, value) {
-        ops.push({ type: 'put', key, value });
-      },
-      del(key) {
-        ops.push({ type: 'del', key });
-      },
-      get size() {
-        return ops.length;
-      },
-      async write() {
-        if (ops.length === 0) return;
-        const b = db.batch();
-        for (const op of ops) {
-          if (op.type === 'put') b.put(asBuffer(op.key), asBuffer(op.value));
-          else b.del(asBuffer(op.key));
-        }
-        await b.write();
-      },
-    };
+    return collectBatch(async (ops) => {
+      const b = db.batch();
+      for (const op of ops) {
+        if (op.type === 'put') b.put(asBuffer(op.key), asBuffer(op.value));
+        else b.del(asBuffer(op.key));
+      }
+      await b.write();
+    });
   }
 
   async *iterate(prefix: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]> {
@@ -119,26 +125,14 @@ export class MemoryDatabase implements KeyValueStore {
   }
 
   batch(): WriteBatch {
-    const ops: Op[] = [];
     const map = this.map;
-    return {
-      put(key, value) {
-        ops.push({ type: 'put', key, value });
-      },
-      del(key) {
-        ops.push({ type: 'del', key });
-      },
-      get size() {
-        return ops.length;
-      },
-      async write() {
-        for (const op of ops) {
-          const k = bytesToHex(op.key, false);
-          if (op.type === 'put') map.set(k, op.value);
-          else map.delete(k);
-        }
-      },
-    };
+    return collectBatch(async (ops) => {
+      for (const op of ops) {
+        const k = bytesToHex(op.key, false);
+        if (op.type === 'put') map.set(k, op.value);
+        else map.delete(k);
+      }
+    });
   }
 
   async *iterate(prefix: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]> {

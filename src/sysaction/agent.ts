@@ -11,15 +11,9 @@ import type { Address } from '../crypto/primitives.js';
 import { AGENT_REGISTRY_ADDRESS } from './addresses.js';
 import { payloadString } from './codec.js';
 import { SysActionError } from './errors.js';
-import { agentSlot, writeWord, type SysActionState } from './slots.js';
+import { agentSlot, writeWord, type ActionCtx } from './slots.js';
 
-export interface AgentCtx {
-  state: SysActionState;
-  from: Address;
-  value: bigint;
-  blockNumber: bigint;
-  payload: Record<string, unknown>;
-}
+export type AgentCtx = ActionCtx;
 
 const A = AGENT_REGISTRY_ADDRESS;
 

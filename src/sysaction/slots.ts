@@ -36,3 +36,12 @@ export function readWord(s: SysActionState, contract: Address, slot: Hash): bigi
 export function writeWord(s: SysActionState, contract: Address, slot: Hash, v: bigint): void {
   s.setState(contract, slot, bigintToBytesPadded(v, 32));
 }
+
+/** What a handler sees: the state, the sender, the value already moved to the staking account, the block, the payload. */
+export interface ActionCtx {
+  state: SysActionState;
+  from: Address;
+  value: bigint;
+  blockNumber: bigint;
+  payload: Record<string, unknown>;
+}

@@ -12,19 +12,13 @@ import { addressFromHex, type Address } from '../crypto/primitives.js';
 import { STAKING_ADDRESS } from './addresses.js';
 import { payloadAddress, payloadAmount } from './codec.js';
 import { SysActionError } from './errors.js';
-import { delegationSlot, networkStakeSlot, nodeSlot, readWord, writeWord, type SysActionState } from './slots.js';
+import { delegationSlot, networkStakeSlot, nodeSlot, readWord, writeWord, type ActionCtx } from './slots.js';
 
 export const MIN_SELF_STAKE = 10n ** 22n;
 export const UNLOCK_BLOCKS = 50_400n;
 export const REWARD_PRECISION = 10n ** 18n;
 
-export interface StakingCtx {
-  state: SysActionState;
-  from: Address;
-  value: bigint;
-  blockNumber: bigint;
-  payload: Record<string, unknown>;
-}
+export type StakingCtx = ActionCtx;
 
 const S = STAKING_ADDRESS;
 const get = (c: StakingCtx, slot: ReturnType<typeof nodeSlot>) => readWord(c.state, S, slot);

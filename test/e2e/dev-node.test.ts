@@ -115,6 +115,15 @@ describe('dev node end to end (ethers v6)', () => {
     assert.equal(code, 0, node.output());
     assert.ok(Date.now() - t0 < 5000, 'stopped within a few seconds');
     provider.destroy();
+    // The chain this node mined with the parallel executor re-imports with the serial one: same roots.
+    const exported = join(dir, 'mined.rlp');
+    const exp = spawnSync(process.execPath, [GTOS, 'export', exported, '1', String(height), '--datadir', datadir], { encoding: 'utf8' });
+    assert.equal(exp.status, 0, exp.stderr);
+    const serialDir = join(dir, 'serial');
+    assert.equal(spawnSync(process.execPath, [GTOS, 'init', join(datadir, 'dev-genesis.json'), '--datadir', serialDir], { encoding: 'utf8' }).status, 0);
+    const imp = spawnSync(process.execPath, [GTOS, 'import', exported, '--datadir', serialDir], { encoding: 'utf8' });
+    assert.equal(imp.status, 0, imp.stderr);
+    assert.match(imp.stdout, new RegExp(`Imported blocks=${height} `));
     node = await startNode(args);
     provider = new JsonRpcProvider(node.rpc, undefined, { staticNetwork: true } as never);
     assert.ok((await provider.getBlockNumber()) >= height, 'the chain continues from where it was');

@@ -7,7 +7,7 @@ import { bigintToBytesPadded, bytesToBigint, concatBytes } from '../../crypto/by
 import { keccak256 } from '../../crypto/keccak.js';
 import type { Address, Hash } from '../../crypto/primitives.js';
 import { recoverAddress, sign } from '../../crypto/secp256k1.js';
-import { encodeRlp } from '../../core/types/rlp.js';
+import { encodeRlp } from '../../crypto/rlp.js';
 import { headerToRlpFields, type Header } from '../../core/types/header.js';
 import { CliqueError } from './errors.js';
 

@@ -6,7 +6,7 @@
 import { concatBytes } from '../../crypto/bytes.js';
 import type { Hash } from '../../crypto/primitives.js';
 import { headerFromFields, headerHash, headerToRlpFields, type Header } from './header.js';
-import { decodeRlp, decodeRlpPrefix, encodeRlp, expectList, RlpError, type RlpItem } from './rlp.js';
+import { decodeRlp, decodeRlpPrefix, encodeRlp, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
 import { Transaction } from './transaction.js';
 
 export interface Block {

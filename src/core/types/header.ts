@@ -6,7 +6,7 @@
 import { bigintToBytes } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import { asAddress, asHash, type Address, type Hash } from '../../crypto/primitives.js';
-import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from './rlp.js';
+import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
 
 export interface Header {
   parentHash: Hash;

@@ -4,7 +4,7 @@
  * chain (no EVM), and decoding accepts only an empty log list.
  */
 import { bigintToBytes, concatBytes } from '../../crypto/bytes.js';
-import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from './rlp.js';
+import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
 import type { TxType } from './transaction.js';
 
 export interface Receipt {

@@ -9,7 +9,7 @@ import { bigintToBytes, concatBytes } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import { asAddress, asHash, type Address, type Hash } from '../../crypto/primitives.js';
 import { recoverAddress, sign, SECP256K1_N } from '../../crypto/secp256k1.js';
-import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from './rlp.js';
+import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
 
 export type TxType = 0 | 1 | 2;
 

@@ -11,7 +11,7 @@ import { TxPoolError } from '../../core/txpool/errors.js';
 import { headerHash } from '../../core/types/header.js';
 import { calcBaseFee } from '../../consensus/eip1559.js';
 import { signTransaction, Transaction, type TxFields } from '../../core/types/transaction.js';
-import { RlpError } from '../../core/types/rlp.js';
+import { RlpError } from '../../crypto/rlp.js';
 import { SYSTEM_ACTION_ADDRESS, SYS_ACTION_GAS } from '../../sysaction/addresses.js';
 import { equalBytes } from '../../crypto/bytes.js';
 import type { NodeBackend } from '../backend.js';

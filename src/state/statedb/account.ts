@@ -1,7 +1,7 @@
 /** The account record in the state trie: rlp([nonce, balance, storageRoot, codeHash]). */
 import { bigintToBytes, bytesToBigint, hexToBytes } from '../../crypto/bytes.js';
 import { asHash, type Hash } from '../../crypto/primitives.js';
-import { decodeRlp } from '../../core/types/rlp.js';
+import { decodeRlp } from '../../crypto/rlp.js';
 import { EMPTY_ROOT } from '../trie/trie.js';
 
 export interface Account {

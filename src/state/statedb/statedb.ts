@@ -10,7 +10,7 @@ import { bytesToHex, equalBytes, hexToBytes } from '../../crypto/bytes.js';
 import { bytesToBigint } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import { asAddress, asHash, type Address, type Hash } from '../../crypto/primitives.js';
-import { decodeRlp, encodeRlp } from '../../core/types/rlp.js';
+import { decodeRlp, encodeRlp } from '../../crypto/rlp.js';
 import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
 import { EMPTY_ROOT, type SecureTrie } from '../trie/trie.js';

@@ -5,7 +5,7 @@
 import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import type { Hash } from '../../crypto/primitives.js';
-import { decodeRlp, type RlpItem } from '../../core/types/rlp.js';
+import { decodeRlp, type RlpItem } from '../../crypto/rlp.js';
 import { hexPrefixDecode } from './node.js';
 import { EMPTY_ROOT, keyToNibbles } from './trie.js';
 

@@ -10,7 +10,7 @@ import { asHash, type Hash } from '../../crypto/primitives.js';
 import { bytesToHex, hexToBytes } from '../../crypto/bytes.js';
 import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
-import { decodeRlp, type RlpItem } from '../../core/types/rlp.js';
+import { decodeRlp, type RlpItem } from '../../crypto/rlp.js';
 import {
   encodeNode, hexPrefixDecode, Kind, nodeHash,
   type BranchNode, type ExtNode, type LeafNode, type TrieNode,

@@ -16,7 +16,7 @@ import { ChainIdMismatchError, signTransaction, Transaction, TxDecodeError, type
 import { decodeHeader, encodeHeader, headerHash, HeaderDecodeError, type Header } from '../../../src/core/types/header.js';
 import { decodeBlock, encodeBlock, readBlockStream, BlockDecodeError } from '../../../src/core/types/block.js';
 import { decodeReceipt, encodeReceipt } from '../../../src/core/types/receipt.js';
-import { RlpError, decodeRlp } from '../../../src/core/types/rlp.js';
+import { RlpError, decodeRlp } from '../../../src/crypto/rlp.js';
 import { Rng } from '../../util/rng.js';
 
 function randomTx(rng: Rng, type: TxType, key: Uint8Array) {

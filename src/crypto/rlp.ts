@@ -5,7 +5,7 @@
  * within their field's bit width, and exact field counts.
  */
 import { RLP } from '@ethereumjs/rlp';
-import { bytesToBigint } from '../../crypto/bytes.js';
+import { bytesToBigint } from './bytes.js';
 
 export type RlpItem = Uint8Array | RlpItem[];
 export type NestedList = RlpItem[];
