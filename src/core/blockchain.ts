@@ -274,8 +274,11 @@ export class Blockchain extends EventEmitter {
       throw e;
     }
     lap('execute');
+    // Between the long synchronous phases, let worker messages in (the pool refills itself).
+    await new Promise<void>((r) => setImmediate(r));
     validateState(block, state, result);
     lap('validate');
+    await new Promise<void>((r) => setImmediate(r));
     const status = await this.writeBlockWithState(block, hash, state, result.receipts);
     lap('write');
     this.opts.onBlockImported?.({ block, ms: performance.now() - started, status });

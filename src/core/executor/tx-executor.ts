@@ -32,6 +32,8 @@ import { WorkerPool } from './worker-pool.js';
 
 const log = logger('txexec');
 
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
 export type Phase = 'recover' | 'classify' | 'precheck' | 'compute' | 'merge' | 'shadow';
 
 /** What the executor reports; the node wires it to its Prometheus registry. */
@@ -196,6 +198,8 @@ export class TxExecutor implements BlockExecutor {
       while (j < txs.length && lanes[j] === 'transfer') j++;
       for (const seg of makeBatches(txs, senders, ctx.author, i, j, this.config.batchMax)) {
         cumulative = await this.runSegment(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+        // Let worker messages in, so the pool is refilled (e.g. with the next block's recovery).
+        if (seg.end - seg.start > 64) await yieldToEventLoop();
       }
       i = j;
     }

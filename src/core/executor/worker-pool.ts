@@ -62,7 +62,9 @@ export class WorkerPool {
 
   constructor(private readonly opts: WorkerPoolOptions) {
     this.timeoutMs = opts.jobTimeoutMs ?? 30_000;
-    this.maxInFlight = opts.maxInFlight ?? 2;
+    // Deep enough that a worker stays busy through the main thread's synchronous stretches
+    // (executing, hashing, writing a block), when nobody is there to refill it.
+    this.maxInFlight = opts.maxInFlight ?? 16;
     for (let i = 0; i < opts.size; i++) this.slots.push(this.spawn());
   }
 
