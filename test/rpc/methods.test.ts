@@ -1,0 +1,127 @@
+/**
+ * The RPC namespaces over real HTTP against an in-process dev node: state
+ * reads with proofs, blocks and receipts, fee suggestions and history, gas
+ * estimates, clique signers and votes, txpool views, parameter errors.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hexToBytes } from '../../src/crypto/bytes.js';
+import { keccak256 } from '../../src/crypto/keccak.js';
+import { hashFromHex } from '../../src/crypto/primitives.js';
+import { verifyProof } from '../../src/state/trie/proof.js';
+import { resolveConfig } from '../../src/cmd/config.js';
+import { startNode, type RunningNode } from '../../src/cmd/node.js';
+import { setVerbosity } from '../../src/log.js';
+
+describe('RPC methods', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gtos-rpc-'));
+  let node: RunningNode;
+  let url: string;
+  let id = 0;
+  const call = async (method: string, params: unknown[] = []) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) });
+    return (await res.json()) as { result?: any; error?: { code: number; message: string } };
+  };
+  const ok = async (method: string, params: unknown[] = []) => {
+    const r = await call(method, params);
+    assert.equal(r.error, undefined, `${method}: ${r.error?.message}`);
+    return r.result;
+  };
+
+  before(async () => {
+    setVerbosity(1);
+    node = await startNode(resolveConfig({ dev: true, datadir: dir, http: true, 'http.port': '0', 'dev.period': '0', 'http.api': 'eth,tos,net,web3,txpool,clique,staking,agent,admin' }));
+    url = `http://${node.rpc!.host}:${node.rpc!.port}`;
+  });
+  after(async () => {
+    await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('transactions, receipts and blocks', async () => {
+    const [dev] = await ok('eth_accounts');
+    const to = '0x' + '42'.repeat(20);
+    const hash = await ok('eth_sendTransaction', [{ from: dev, to, value: '0x3e8' }]);
+    let receipt = null;
+    for (let i = 0; i < 100 && !receipt; i++) {
+      receipt = await ok('eth_getTransactionReceipt', [hash]);
+      if (!receipt) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(receipt.status, '0x1');
+    assert.equal(receipt.gasUsed, '0xbb8', 'txGas 3000 in dev mode');
+    assert.equal(await ok('tos_getBalance', [to, 'latest']), '0x3e8', 'tos_* mirrors eth_*');
+    const tx = await ok('eth_getTransactionByHash', [hash]);
+    assert.equal(tx.from, dev);
+    assert.equal(tx.blockNumber, receipt.blockNumber);
+    const byNum = await ok('eth_getBlockByNumber', [receipt.blockNumber, true]);
+    assert.equal(byNum.transactions[0].hash, hash);
+    const byHash = await ok('eth_getBlockByHash', [receipt.blockHash, false]);
+    assert.deepEqual(byHash.transactions, [hash]);
+    assert.equal(await ok('eth_getBlockTransactionCountByNumber', [receipt.blockNumber]), '0x1');
+    assert.equal(await ok('eth_getBlockByNumber', ['0xffffff', false]), null);
+    assert.equal(await ok('eth_getTransactionReceipt', ['0x' + '00'.repeat(32)]), null);
+    assert.equal(await ok('eth_getTransactionCount', [dev, 'latest']), '0x1');
+    assert.equal(await ok('eth_call', [{ to, data: '0x' }, 'latest']), '0x');
+  });
+
+  test('eth_getProof verifies against the block state root', async () => {
+    const [dev] = await ok('eth_accounts');
+    const head = await ok('eth_getBlockByNumber', ['latest', false]);
+    const p = await ok('eth_getProof', [dev, ['0x0'], 'latest']);
+    const value = verifyProof(hashFromHex(head.stateRoot), keccak256(hexToBytes(dev)), p.accountProof.map((n: string) => hexToBytes(n)));
+    assert.ok(value, 'the account is proven present');
+    assert.equal(p.storageProof[0].value, '0x0');
+  });
+
+  test('fees and estimates', async () => {
+    const gp = BigInt(await ok('eth_gasPrice'));
+    const tip = BigInt(await ok('eth_maxPriorityFeePerGas'));
+    assert.ok(gp > tip && tip > 0n);
+    assert.equal(await ok('eth_estimateGas', [{ to: '0x' + '11'.repeat(20), value: '0x1' }]), '0xbb8');
+    const sys = '0x0000000000000000000000000000000054534f31';
+    assert.equal(BigInt(await ok('eth_estimateGas', [{ to: sys, data: '0x7b7d' }])), 3000n + 16n * 2n + 100000n);
+    const fh = await ok('eth_feeHistory', ['0x2', 'latest', [50]]);
+    assert.equal(fh.baseFeePerGas.length, 3);
+    assert.equal(fh.gasUsedRatio.length, 2);
+    assert.equal(fh.reward.length, 2);
+    assert.equal((await call('eth_feeHistory', ['0x2', 'latest', [60, 10]])).error?.code, -32602);
+  });
+
+  test('clique, txpool, net, web3 and staking views', async () => {
+    const [dev] = await ok('eth_accounts');
+    assert.deepEqual(await ok('clique_getSigners', ['latest']), [dev]);
+    assert.equal(await ok('clique_getSigner', ['0x1']), dev);
+    const snap = await ok('clique_getSnapshot', ['latest']);
+    assert.ok(snap.signers[dev]);
+    const cand = '0x' + '77'.repeat(20);
+    assert.equal(await ok('clique_propose', [cand, true]), null);
+    assert.deepEqual(await ok('clique_proposals'), { [cand]: true });
+    await ok('clique_discard', [cand]);
+    assert.deepEqual(await ok('clique_proposals'), {});
+    assert.deepEqual(await ok('txpool_status'), { pending: '0x0', queued: '0x0' });
+    assert.deepEqual(await ok('txpool_content'), { pending: {}, queued: {} });
+    assert.equal(await ok('net_version'), '1337');
+    assert.equal(await ok('net_listening'), true);
+    assert.match(await ok('web3_clientVersion'), /^gtos-ts\//);
+    assert.equal(await ok('web3_sha3', ['0x']), '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    assert.equal(await ok('staking_getNetworkStake', []), '0x0');
+    assert.equal(await ok('agent_getAgent', ['nobody']), null);
+    assert.equal(await ok('eth_syncing'), false);
+  });
+
+  test('parameter errors name what is wrong', async () => {
+    const e1 = await call('eth_getBalance', ['0x' + '11'.repeat(20), '0x01']);
+    assert.equal(e1.error?.code, -32602);
+    assert.match(e1.error!.message, /block number/);
+    const e2 = await call('eth_getBlockByNumber', ['latest', 'yes']);
+    assert.equal(e2.error?.code, -32602);
+    const e3 = await call('eth_chainId', [1]);
+    assert.equal(e3.error?.code, -32602);
+    const e4 = await call('eth_sendTransaction', [{ from: '0x' + '99'.repeat(20), to: '0x' + '11'.repeat(20) }]);
+    assert.equal(e4.error?.code, -32000);
+    assert.match(e4.error!.message, /unknown account/);
+  });
+});
