@@ -15,13 +15,25 @@ export const enum Kind {
   Ref = 3,
 }
 
-export interface LeafNode { kind: Kind.Leaf; path: Uint8Array; value: Uint8Array; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean }
-export interface ExtNode { kind: Kind.Ext; path: Uint8Array; child: TrieNode; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean }
-export interface BranchNode { kind: Kind.Branch; children: (TrieNode | undefined)[]; value: Uint8Array | undefined; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean }
+export interface LeafNode { kind: Kind.Leaf; path: Uint8Array; value: Uint8Array; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean; gen?: number }
+export interface ExtNode { kind: Kind.Ext; path: Uint8Array; child: TrieNode; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean; gen?: number }
+export interface BranchNode { kind: Kind.Branch; children: (TrieNode | undefined)[]; value: Uint8Array | undefined; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean; gen?: number }
 /** A node known only by hash, loaded on first use. */
 export interface RefNode { kind: Kind.Ref; hash: Uint8Array; enc?: undefined; stored: true }
 
 export type TrieNode = LeafNode | ExtNode | BranchNode | RefNode;
+
+/**
+ * `gen` marks a node created by one trie since its last copy(): nobody else
+ * can see it, so that trie may change it in place (clearing its cached
+ * encoding, hash and stored mark) instead of copying the path. copy() gives
+ * both tries fresh generations, so every node that existed becomes shared,
+ * i.e. immutable, for both.
+ */
+let lastGen = 0;
+export function nextGen(): number {
+  return ++lastGen;
+}
 
 // --- RLP building blocks ---
 

@@ -12,7 +12,7 @@ import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
 import { decodeRlp, type RlpItem } from '../../crypto/rlp.js';
 import {
-  encodeNode, hexPrefixDecode, Kind, nodeHash,
+  encodeNode, hexPrefixDecode, Kind, nextGen, nodeHash,
   type BranchNode, type ExtNode, type LeafNode, type TrieNode,
 } from './node.js';
 
@@ -78,6 +78,7 @@ function decodeChild(item: RlpItem): TrieNode | undefined {
 
 export class Trie {
   protected root: TrieNode | undefined;
+  protected gen = nextGen();
 
   constructor(root: Hash = EMPTY_ROOT, protected readonly source?: NodeSource) {
     const same = root.length === 32 && root.every((b, i) => b === EMPTY_ROOT[i]);
@@ -138,38 +139,58 @@ export class Trie {
   }
 
   private insert(n: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
-    if (!n) return { kind: Kind.Leaf, path: path.slice(pos), value };
+    if (!n) return { kind: Kind.Leaf, path: path.slice(pos), value, gen: this.gen };
     const r = this.resolve(n);
+    if (r.gen === this.gen) {
+      // Ours alone: update in place (the deferred hash is recomputed for this path only).
+      r.enc = undefined;
+      r.hash = undefined;
+      r.stored = false;
+      if (r.kind === Kind.Branch) {
+        if (pos === path.length) r.value = value;
+        else r.children[path[pos]!] = this.insert(r.children[path[pos]!], path, pos + 1, value);
+        return r;
+      }
+      const m = prefixLen(path, pos, r.path);
+      if (r.kind === Kind.Leaf && m === r.path.length && pos + m === path.length) {
+        r.value = value;
+        return r;
+      }
+      if (r.kind === Kind.Ext && m === r.path.length) {
+        r.child = this.insert(r.child, path, pos + m, value);
+        return r;
+      }
+    }
     if (r.kind === Kind.Branch) {
       const children = r.children.slice();
-      if (pos === path.length) return { kind: Kind.Branch, children, value };
+      if (pos === path.length) return { kind: Kind.Branch, children, value, gen: this.gen };
       const i = path[pos]!;
       children[i] = this.insert(children[i], path, pos + 1, value);
-      return { kind: Kind.Branch, children, value: r.value };
+      return { kind: Kind.Branch, children, value: r.value, gen: this.gen };
     }
     const match = prefixLen(path, pos, r.path);
     if (r.kind === Kind.Leaf && match === r.path.length && pos + match === path.length) {
-      return { kind: Kind.Leaf, path: r.path, value };
+      return { kind: Kind.Leaf, path: r.path, value, gen: this.gen };
     }
     if (r.kind === Kind.Ext && match === r.path.length) {
-      return { kind: Kind.Ext, path: r.path, child: this.insert(r.child, path, pos + match, value) };
+      return { kind: Kind.Ext, path: r.path, child: this.insert(r.child, path, pos + match, value), gen: this.gen };
     }
     // Paths diverge after `match` nibbles: a branch there, behind an extension for the shared part.
-    const branch: BranchNode = { kind: Kind.Branch, children: new Array(16), value: undefined };
+    const branch: BranchNode = { kind: Kind.Branch, children: new Array(16), value: undefined, gen: this.gen };
     // The existing node's remainder.
     if (r.kind === Kind.Leaf) {
       if (match === r.path.length) branch.value = r.value;
-      else branch.children[r.path[match]!] = { kind: Kind.Leaf, path: r.path.subarray(match + 1), value: r.value };
+      else branch.children[r.path[match]!] = { kind: Kind.Leaf, path: r.path.subarray(match + 1), value: r.value, gen: this.gen };
     } else {
       const rest = r.path.subarray(match + 1);
-      branch.children[r.path[match]!] = rest.length === 0 ? r.child : { kind: Kind.Ext, path: rest, child: r.child };
+      branch.children[r.path[match]!] = rest.length === 0 ? r.child : { kind: Kind.Ext, path: rest, child: r.child, gen: this.gen };
     }
     // The new value.
     const p = pos + match;
     if (p === path.length) branch.value = value;
-    else branch.children[path[p]!] = { kind: Kind.Leaf, path: path.slice(p + 1), value };
+    else branch.children[path[p]!] = { kind: Kind.Leaf, path: path.slice(p + 1), value, gen: this.gen };
     if (match === 0) return branch;
-    return { kind: Kind.Ext, path: r.path.subarray(0, match), child: branch };
+    return { kind: Kind.Ext, path: r.path.subarray(0, match), child: branch, gen: this.gen };
   }
 
   private remove(n: TrieNode | undefined, path: Uint8Array, pos: number): TrieNode | undefined {
@@ -255,6 +276,7 @@ export class Trie {
   copy(): Trie {
     const t = new Trie(EMPTY_ROOT, this.source);
     t.root = this.root;
+    this.gen = nextGen();
     return t;
   }
 
@@ -314,6 +336,7 @@ export class SecureTrie extends Trie {
   override copy(): SecureTrie {
     const t = new SecureTrie(EMPTY_ROOT, this.source);
     t.root = this.root;
+    this.gen = nextGen();
     return t;
   }
 
