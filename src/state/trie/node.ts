@@ -106,7 +106,6 @@ export function hexPrefixDecode(b: Uint8Array): { path: Uint8Array; leaf: boolea
   return { path, leaf };
 }
 
-const EMPTY_STRING = Uint8Array.of(0x80);
 
 /**
  * The reference a parent holds to `n`: its encoding when shorter than 32
@@ -128,25 +127,44 @@ export function encodeNode(n: Exclude<TrieNode, RefNode>): Uint8Array {
     const c = childRef(n.child);
     enc = list([hexPrefix(n.path, false), c.bytes], [false, c.raw]);
   } else {
-    const items: Uint8Array[] = new Array(17);
-    const raw: boolean[] = new Array(17);
-    for (let i = 0; i < 16; i++) {
-      const c = n.children[i];
-      if (!c) {
-        items[i] = EMPTY_STRING;
-        raw[i] = true;
-      } else {
-        const r = childRef(c);
-        items[i] = r.bytes;
-        raw[i] = r.raw;
-      }
-    }
-    items[16] = n.value ?? EMPTY_STRING;
-    raw[16] = n.value === undefined;
-    enc = list(items, raw);
+    enc = encodeBranch(n);
   }
   n.enc = enc;
   return enc;
+}
+
+/** A branch written straight into one buffer: this runs for every branch on every changed path. */
+function encodeBranch(n: BranchNode): Uint8Array {
+  const refs: (Uint8Array | undefined)[] = new Array(16);
+  const raw: boolean[] = new Array(16);
+  let payload = 0;
+  for (let i = 0; i < 16; i++) {
+    const c = n.children[i];
+    if (!c) {
+      payload += 1;
+      continue;
+    }
+    const r = childRef(c);
+    refs[i] = r.bytes;
+    raw[i] = r.raw;
+    payload += r.raw ? r.bytes.length : stringSize(r.bytes);
+  }
+  payload += n.value === undefined ? 1 : stringSize(n.value);
+  const head = lengthPrefix(payload, 0xc0, 0xf7);
+  const out = new Uint8Array(head.length + payload);
+  out.set(head, 0);
+  let o = head.length;
+  for (let i = 0; i < 16; i++) {
+    const r = refs[i];
+    if (!r) out[o++] = 0x80;
+    else if (raw[i]) {
+      out.set(r, o);
+      o += r.length;
+    } else o = writeString(out, o, r);
+  }
+  if (n.value === undefined) out[o] = 0x80;
+  else writeString(out, o, n.value);
+  return out;
 }
 
 export function nodeHash(n: TrieNode): Uint8Array {
