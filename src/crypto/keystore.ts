@@ -1,15 +1,16 @@
 /**
  * Web3 Secret Storage v3 key files, as go-ethereum writes them and ethers
  * reads them: scrypt (or, for reading, pbkdf2-hmac-sha256), aes-128-ctr,
- * mac = keccak256(derivedKey[16:32] ‖ ciphertext). Passwords and keys never
- * appear in error messages.
+ * mac = keccak256(derivedKey[16:32] ‖ ciphertext). Reading is as lenient as
+ * geth's (case-insensitive field names, keys shorter than 32 bytes) and no
+ * more. Passwords and keys never appear in error messages.
  */
-import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import { scrypt as nobleScrypt } from '@noble/hashes/scrypt.js';
-import { bytesToHex, concatBytes, equalBytes, hexToBytes } from './bytes.js';
-import { keccak256 } from './keccak.js';
+import { bytesToBigint, bytesToHex, equalBytes, hexToBytes, utf8ToBytes } from './bytes.js';
+import { keccak256Parts } from './keccak.js';
 import { addressFromHex, addressToHex, type Address } from './primitives.js';
-import { privateKeyToAddress } from './secp256k1.js';
+import { privateKeyToAddress, SECP256K1_N } from './secp256k1.js';
 
 export interface ScryptParams {
   n: number;
@@ -18,14 +19,19 @@ export interface ScryptParams {
   dklen: number;
 }
 
+/** geth StandardScryptN / StandardScryptP: ~1 s and 256 MiB per key. */
 export const STANDARD_SCRYPT: ScryptParams = { n: 262144, r: 8, p: 1, dklen: 32 };
+/** geth LightScryptN / LightScryptP: for dev mode and tests. */
 export const LIGHT_SCRYPT: ScryptParams = { n: 4096, r: 8, p: 6, dklen: 32 };
 
-export type KeystoreErrorCode = 'wrong-password' | 'malformed' | 'unsupported-kdf' | 'exists' | 'not-found';
+export type KeystoreErrorCode = 'wrong-password' | 'malformed' | 'unsupported-kdf' | 'exists' | 'not-found' | 'ambiguous';
 
 export class KeystoreError extends Error {
   override name = 'KeystoreError';
-  constructor(readonly code: KeystoreErrorCode, message: string) {
+  constructor(
+    readonly code: KeystoreErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -44,23 +50,58 @@ export interface KeyFileJson {
   version: number;
 }
 
-function scrypt(password: string, salt: Uint8Array, p: ScryptParams): Uint8Array {
-  try {
-    return new Uint8Array(scryptSync(Buffer.from(password, 'utf8'), salt, p.dklen, { N: p.n, r: p.r, p: p.p, maxmem: 256 * p.n * p.r * (p.p + 2) + 64 * 1024 * 1024 }));
-  } catch {
-    // OpenSSL refuses N >= 2^(16r) (e.g. the Web3 test vector's r = 1), which go-ethereum's scrypt
-    // accepts: such files go through the pure-JS implementation instead.
-    return nobleScrypt(new TextEncoder().encode(password), salt, { N: p.n, r: p.r, p: p.p, dkLen: p.dklen, maxmem: 2 ** 32 });
+// A hostile or corrupt file must not make the node allocate without bound;
+// 4 GiB is far above any parameters a wallet writes (geth standard: 256 MiB).
+const MAX_SCRYPT_MEMORY = 2 ** 32;
+const MAX_DKLEN = 1024;
+
+function checkScryptParams(p: ScryptParams): void {
+  const { n, r, p: par, dklen } = p;
+  for (const v of [n, r, par, dklen]) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw new KeystoreError('malformed', 'scrypt parameters must be positive integers');
   }
+  if (n < 2 || (n & (n - 1)) !== 0 || n > 2 ** 40) throw new KeystoreError('malformed', 'scrypt n must be a power of two greater than 1');
+  if (r * par >= 2 ** 30) throw new KeystoreError('malformed', 'scrypt r * p must be below 2^30');
+  if (dklen < 32 || dklen > MAX_DKLEN) throw new KeystoreError('malformed', `dklen must be between 32 and ${MAX_DKLEN}`);
+  if (128 * r * (n + par + 2) > MAX_SCRYPT_MEMORY) throw new KeystoreError('unsupported-kdf', 'scrypt parameters need more than 4 GiB of memory');
+}
+
+function scrypt(password: Uint8Array, salt: Uint8Array, p: ScryptParams): Uint8Array {
+  checkScryptParams(p);
+  // OpenSSL refuses n >= 2^(16r) (the Web3 scrypt test vector has r = 1),
+  // which geth's scrypt accepts: those files go through the pure-JS one.
+  if (Math.log2(p.n) >= 16 * p.r) {
+    return nobleScrypt(password, salt, { N: p.n, r: p.r, p: p.p, dkLen: p.dklen, maxmem: MAX_SCRYPT_MEMORY + 1 });
+  }
+  const maxmem = 128 * p.r * (p.n + p.p + 2) + 1024 * 1024;
+  return new Uint8Array(scryptSync(password, salt, p.dklen, { N: p.n, r: p.r, p: p.p, maxmem }));
+}
+
+function pbkdf2(password: Uint8Array, salt: Uint8Array, c: number, dklen: number): Uint8Array {
+  if (c > 2 ** 31 - 1) throw new KeystoreError('unsupported-kdf', 'pbkdf2 iteration count too large');
+  if (dklen < 32 || dklen > MAX_DKLEN) throw new KeystoreError('malformed', `dklen must be between 32 and ${MAX_DKLEN}`);
+  return new Uint8Array(pbkdf2Sync(password, salt, c, dklen, 'sha256'));
+}
+
+function aes128ctr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  const c = createCipheriv('aes-128-ctr', key, iv);
+  return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
+}
+
+function isValidPrivateKey(k: Uint8Array): boolean {
+  if (k.length !== 32) return false;
+  const v = bytesToBigint(k);
+  return v > 0n && v < SECP256K1_N;
 }
 
 export function encryptKey(privateKey: Uint8Array, password: string, params: ScryptParams = STANDARD_SCRYPT): KeyFileJson {
+  if (!isValidPrivateKey(privateKey)) throw new KeystoreError('malformed', 'not a valid secp256k1 private key (32 bytes, 0 < k < n)');
   const salt = new Uint8Array(randomBytes(32));
   const iv = new Uint8Array(randomBytes(16));
-  const dk = scrypt(password, salt, params);
-  const cipher = createCipheriv('aes-128-ctr', dk.subarray(0, 16), iv);
-  const ciphertext = new Uint8Array(Buffer.concat([cipher.update(privateKey), cipher.final()]));
-  const mac = keccak256(concatBytes(dk.subarray(16, 32), ciphertext));
+  const dk = scrypt(utf8ToBytes(password), salt, params);
+  const ciphertext = aes128ctr(dk.subarray(0, 16), iv, privateKey);
+  const mac = keccak256Parts(dk.subarray(16, 32), ciphertext);
+  dk.fill(0);
   return {
     address: addressToHex(privateKeyToAddress(privateKey)).slice(2),
     crypto: {
@@ -76,12 +117,27 @@ export function encryptKey(privateKey: Uint8Array, password: string, params: Scr
   };
 }
 
-function field(o: Record<string, unknown>, name: string): unknown {
-  const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Go's encoding/json matches field names case-insensitively, exact match first. */
+function field(o: Obj, name: string): unknown {
+  if (Object.hasOwn(o, name)) return o[name];
+  const lower = name.toLowerCase();
+  const k = Object.keys(o).find((x) => x.toLowerCase() === lower);
   return k === undefined ? undefined : o[k];
 }
 
-function hexField(o: Record<string, unknown>, name: string): Uint8Array {
+function objField(o: Obj, name: string): Obj {
+  const v = field(o, name);
+  if (!isObj(v)) throw new KeystoreError('malformed', `key file: missing ${name}`);
+  return v;
+}
+
+function hexField(o: Obj, name: string): Uint8Array {
   const v = field(o, name);
   if (typeof v !== 'string') throw new KeystoreError('malformed', `key file: missing ${name}`);
   try {
@@ -91,57 +147,78 @@ function hexField(o: Record<string, unknown>, name: string): Uint8Array {
   }
 }
 
-function num(o: Record<string, unknown>, name: string): number {
+function intField(o: Obj, name: string): number {
   const v = field(o, name);
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new KeystoreError('malformed', `key file: kdfparams.${name} must be a positive integer`);
   return v;
 }
 
-export function decryptKey(input: string | KeyFileJson, password: string): { address: Address; privateKey: Uint8Array } {
-  let doc: Record<string, unknown>;
-  try {
-    doc = (typeof input === 'string' ? JSON.parse(input) : input) as Record<string, unknown>;
-  } catch {
-    throw new KeystoreError('malformed', 'key file is not valid JSON');
-  }
-  if (!doc || typeof doc !== 'object') throw new KeystoreError('malformed', 'key file is not a JSON object');
-  if (field(doc, 'version') !== 3) throw new KeystoreError('malformed', 'key file: only version 3 is supported');
-  const c = field(doc, 'crypto') as Record<string, unknown> | undefined;
-  if (!c || typeof c !== 'object') throw new KeystoreError('malformed', 'key file: missing crypto section');
-  if (field(c, 'cipher') !== 'aes-128-ctr') throw new KeystoreError('malformed', 'key file: only aes-128-ctr is supported');
-  const kp = field(c, 'kdfparams') as Record<string, unknown> | undefined;
-  const cp = field(c, 'cipherparams') as Record<string, unknown> | undefined;
-  if (!kp || typeof kp !== 'object' || !cp || typeof cp !== 'object') throw new KeystoreError('malformed', 'key file: missing kdfparams or cipherparams');
-  const salt = hexField(kp, 'salt');
-  const kdf = field(c, 'kdf');
-  let dk: Uint8Array;
-  if (kdf === 'scrypt') {
-    dk = scrypt(password, salt, { n: num(kp, 'n'), r: num(kp, 'r'), p: num(kp, 'p'), dklen: num(kp, 'dklen') });
-  } else if (kdf === 'pbkdf2') {
-    if (field(kp, 'prf') !== 'hmac-sha256') throw new KeystoreError('unsupported-kdf', 'key file: pbkdf2 needs prf hmac-sha256');
-    dk = new Uint8Array(pbkdf2Sync(Buffer.from(password, 'utf8'), salt, num(kp, 'c'), num(kp, 'dklen'), 'sha256'));
-  } else {
-    throw new KeystoreError('unsupported-kdf', `key file: unsupported kdf ${JSON.stringify(kdf)}`);
-  }
-  if (dk.length < 32) throw new KeystoreError('malformed', 'key file: dklen must be at least 32');
-  const ciphertext = hexField(c, 'ciphertext');
-  const mac = keccak256(concatBytes(dk.subarray(16, 32), ciphertext));
-  if (!equalBytes(mac, hexField(c, 'mac'))) throw new KeystoreError('wrong-password', 'could not decrypt key with given password');
-  const iv = hexField(cp, 'iv');
-  if (iv.length !== 16) throw new KeystoreError('malformed', 'key file: iv must be 16 bytes');
-  const decipher = createDecipheriv('aes-128-ctr', dk.subarray(0, 16), iv);
-  const privateKey = new Uint8Array(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
-  if (privateKey.length !== 32) throw new KeystoreError('malformed', 'key file: key is not 32 bytes');
-  const address = privateKeyToAddress(privateKey);
-  const claimed = field(doc, 'address');
-  if (typeof claimed === 'string' && claimed.length > 0) {
-    let a: Address;
+function parseDoc(input: string | KeyFileJson): Obj {
+  let doc: unknown = input;
+  if (typeof input === 'string') {
     try {
-      a = addressFromHex(claimed.startsWith('0x') ? claimed : `0x${claimed}`);
+      doc = JSON.parse(input);
+    } catch {
+      throw new KeystoreError('malformed', 'key file is not valid JSON');
+    }
+  }
+  if (!isObj(doc)) throw new KeystoreError('malformed', 'key file is not a JSON object');
+  return doc;
+}
+
+export function decryptKey(input: string | KeyFileJson, password: string): { address: Address; privateKey: Uint8Array } {
+  const doc = parseDoc(input);
+  const version = field(doc, 'version');
+  // ethers accepts "3" as well as 3; version 1 (aes-cbc) files predate Frontier.
+  if (version !== 3 && version !== '3') throw new KeystoreError('malformed', `key file: unsupported version ${JSON.stringify(version ?? null)}`);
+  const c = objField(doc, 'crypto');
+  if (field(c, 'cipher') !== 'aes-128-ctr') throw new KeystoreError('malformed', 'key file: only cipher aes-128-ctr is supported');
+  const kp = objField(c, 'kdfparams');
+  const iv = hexField(objField(c, 'cipherparams'), 'iv');
+  if (iv.length !== 16) throw new KeystoreError('malformed', 'key file: iv must be 16 bytes');
+  const ciphertext = hexField(c, 'ciphertext');
+  if (ciphertext.length === 0 || ciphertext.length > 32) throw new KeystoreError('malformed', 'key file: ciphertext must be 1 to 32 bytes');
+  const mac = hexField(c, 'mac');
+  if (mac.length !== 32) throw new KeystoreError('malformed', 'key file: mac must be 32 bytes');
+  let claimed: Address | undefined;
+  const addr = field(doc, 'address');
+  if (addr !== undefined && addr !== null && addr !== '') {
+    if (typeof addr !== 'string') throw new KeystoreError('malformed', 'key file: address must be a string');
+    try {
+      claimed = addressFromHex(addr);
     } catch {
       throw new KeystoreError('malformed', 'key file: address is not a 20-byte hex address');
     }
-    if (!equalBytes(a, address)) throw new KeystoreError('malformed', 'key file: address does not match the key');
   }
+
+  // Every cheap check is done before the expensive key derivation.
+  const salt = hexField(kp, 'salt');
+  const kdf = field(c, 'kdf');
+  const pw = utf8ToBytes(password);
+  let dk: Uint8Array;
+  if (kdf === 'scrypt') {
+    dk = scrypt(pw, salt, { n: intField(kp, 'n'), r: intField(kp, 'r'), p: intField(kp, 'p'), dklen: intField(kp, 'dklen') });
+  } else if (kdf === 'pbkdf2') {
+    if (field(kp, 'prf') !== 'hmac-sha256') throw new KeystoreError('unsupported-kdf', 'key file: pbkdf2 needs prf hmac-sha256');
+    dk = pbkdf2(pw, salt, intField(kp, 'c'), intField(kp, 'dklen'));
+  } else {
+    throw new KeystoreError('unsupported-kdf', `key file: unsupported kdf ${JSON.stringify(typeof kdf === 'string' ? kdf.slice(0, 32) : kdf ?? null)}`);
+  }
+  pw.fill(0);
+  const ok = timingSafeEqual(keccak256Parts(dk.subarray(16, 32), ciphertext), mac);
+  if (!ok) {
+    dk.fill(0);
+    throw new KeystoreError('wrong-password', 'could not decrypt key with given password');
+  }
+  const plain = aes128ctr(dk.subarray(0, 16), iv, ciphertext);
+  dk.fill(0);
+  // geth reads the plaintext as a big-endian integer (crypto.ToECDSAUnsafe),
+  // so keys of 31 or 30 bytes written by old tools are valid: left-pad them.
+  const privateKey = new Uint8Array(32);
+  privateKey.set(plain, 32 - plain.length);
+  plain.fill(0);
+  if (!isValidPrivateKey(privateKey)) throw new KeystoreError('malformed', 'key file: decrypted key is not a valid secp256k1 private key');
+  const address = privateKeyToAddress(privateKey);
+  if (claimed && !equalBytes(claimed, address)) throw new KeystoreError('malformed', 'key file: address does not match the key');
   return { address, privateKey };
 }

@@ -72,5 +72,6 @@ function install(txs: readonly Transaction[], result: Uint8Array): void {
   for (let i = 0; i < txs.length; i++) {
     const r = unpackRecover(result, i);
     if (r.sender && txs[i]!.cachedSender() === undefined) txs[i]!.setSender(r.sender);
+    if (r.hash) txs[i]!.setHash(r.hash);
   }
 }

@@ -247,6 +247,11 @@ export class Transaction {
     this.senderValue = a;
   }
 
+  /** Installs a hash computed elsewhere (a worker hashed the same canonical bytes). */
+  setHash(h: Hash): void {
+    this.hashValue ??= h;
+  }
+
   effectiveGasPrice(baseFee: bigint | undefined): bigint {
     if (this.type !== 2 || baseFee === undefined) return this.gasPrice;
     const p = baseFee + this.maxPriorityFeePerGas;
