@@ -70,11 +70,17 @@ function scrypt(password: Uint8Array, salt: Uint8Array, p: ScryptParams): Uint8A
   checkScryptParams(p);
   // OpenSSL refuses n >= 2^(16r) (the Web3 scrypt test vector has r = 1),
   // which geth's scrypt accepts: those files go through the pure-JS one.
-  if (Math.log2(p.n) >= 16 * p.r) {
-    return nobleScrypt(password, salt, { N: p.n, r: p.r, p: p.p, dkLen: p.dklen, maxmem: MAX_SCRYPT_MEMORY + 1 });
+  try {
+    if (Math.log2(p.n) >= 16 * p.r) {
+      return nobleScrypt(password, salt, { N: p.n, r: p.r, p: p.p, dkLen: p.dklen, maxmem: MAX_SCRYPT_MEMORY + 1 });
+    }
+    const maxmem = 128 * p.r * (p.n + p.p + 2) + 1024 * 1024;
+    return new Uint8Array(scryptSync(password, salt, p.dklen, { N: p.n, r: p.r, p: p.p, maxmem }));
+  } catch (e) {
+    // Only the parameters can make scrypt fail (e.g. out of memory); the
+    // underlying message names neither the password nor the salt.
+    throw new KeystoreError('unsupported-kdf', `scrypt failed: ${(e as Error).message}`);
   }
-  const maxmem = 128 * p.r * (p.n + p.p + 2) + 1024 * 1024;
-  return new Uint8Array(scryptSync(password, salt, p.dklen, { N: p.n, r: p.r, p: p.p, maxmem }));
 }
 
 function pbkdf2(password: Uint8Array, salt: Uint8Array, c: number, dklen: number): Uint8Array {
