@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addressFromHex, addressToHex, type Address } from '../crypto/primitives.js';
-import { KeystoreDir, readPasswordFile } from '../crypto/keystore-dir.js';
+import { KeystoreDir, readPasswordList } from '../crypto/keystore-dir.js';
 import { Blockchain, type NewHeadEvent } from '../core/blockchain.js';
 import { loadGenesisFile, type Genesis } from '../core/genesis.js';
 import { TxExecutor, type ExecutorObserver } from '../core/executor/tx-executor.js';
@@ -73,9 +73,11 @@ function unlockKeys(cfg: NodeConfig, datadir: string): Map<string, { address: Ad
   if (!unlock) return out;
   const pwFile = get<string>(cfg, 'account', 'password');
   if (!pwFile) throw new NodeStartError('--unlock needs --password <file>');
-  const password = readPasswordFile(pwFile);
+  // As geth: line i of the password file unlocks account i; the last line serves the rest.
+  const passwords = readPasswordList(pwFile);
   const ks = new KeystoreDir(join(datadir, 'keystore'));
-  for (const a of unlock.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const [i, a] of unlock.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
+    const password = passwords[Math.min(i, passwords.length - 1)] ?? '';
     let addr: Address;
     try {
       addr = addressFromHex(a);

@@ -46,7 +46,7 @@ export async function accountNew(datadir: string, passwordFile: string | undefin
 
 export function accountList(datadir: string, out: (s: string) => void): void {
   const ks = new KeystoreDir(join(datadir, 'keystore'));
-  ks.list().forEach((a, i) => out(`Account #${i}: {${addressToHex(a).slice(2)}} keystore://${ks.path(a)}`));
+  ks.accounts().forEach((a, i) => out(`Account #${i}: {${addressToHex(a.address).slice(2)}} keystore://${a.path}`));
 }
 
 export async function accountImport(datadir: string, keyfile: string, passwordFile: string | undefined, out: (s: string) => void): Promise<void> {
