@@ -117,6 +117,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       onBlockImported: ({ block, ms }) => {
         metrics.chain.importSeconds.observe(ms / 1000);
         metrics.chain.txsPerBlock.observe(block.transactions.length);
+        if (ms > 0) metrics.chain.txPerSecond.set(Math.round((block.transactions.length * 1000) / ms));
       },
     });
   } catch (e) {

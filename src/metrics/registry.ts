@@ -21,6 +21,7 @@ export function createMetricsRegistry() {
       head: new Gauge({ name: 'gtos_chain_head_block', help: 'Number of the canonical head block', registers: r }),
       importSeconds: new Histogram({ name: 'gtos_chain_block_import_seconds', help: 'Time to verify, execute, validate and write a block', buckets: SECONDS, registers: r }),
       txsPerBlock: new Histogram({ name: 'gtos_chain_block_transactions', help: 'Transactions per imported block', buckets: [0, 1, 10, 100, 1000, 2500, 5000, 10000, 20000], registers: r }),
+      txPerSecond: new Gauge({ name: 'gtos_chain_import_tx_per_second', help: 'Transactions per second of the last imported block (its txs over its import time)', registers: r }),
     },
     txpool: {
       pending: new Gauge({ name: 'gtos_txpool_pending', help: 'Executable transactions in the pool', registers: r }),
