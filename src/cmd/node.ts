@@ -26,6 +26,8 @@ import { executorConfig, get, type NodeConfig } from './config.js';
 import { openChainDatabase } from './datadir.js';
 import { devSetup } from './dev.js';
 import type { LevelDatabase } from '../state/database.js';
+import { P2pNode } from '../p2p/host.js';
+import { loadNodeKey } from '../p2p/node-key.js';
 
 const log = logger('node');
 export const CLIENT_VERSION = `gtos-ts/v0.1.0/${process.platform}-${process.arch}/node${process.versions.node}`;
@@ -61,6 +63,7 @@ export interface RunningNode {
   pool: TxPool;
   executor: TxExecutor;
   miner?: Miner;
+  p2p?: P2pNode;
   rpc?: { host: string; port: number };
   metricsAddr?: { host: string; port: number };
   devAccount?: Address;
@@ -181,8 +184,21 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   if (get<boolean>(cfg, 'account', 'insecureunlock')) for (const [k, v] of keys) signers.set(k, v);
 
   const networkId = BigInt(get<number>(cfg, 'node', 'networkid') || 0) || chain.config.chainId;
+
+  // P2P: every node but a dev chain (as geth --dev) with room for peers.
+  let p2p: P2pNode | undefined;
+  if (!dev && get<number>(cfg, 'p2p', 'maxpeers') > 0) {
+    p2p = await P2pNode.start(chain, {
+      privateKey: await loadNodeKey(datadir),
+      port: get<number>(cfg, 'p2p', 'port'),
+      bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
+      networkId,
+    });
+    p2p.on('peer', () => metrics.p2p.peers.set(p2p!.peers.size));
+    log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
+  }
   const backend: NodeBackend = {
-    chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers,
+    chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p?.backend(),
     suggestedTip: get<bigint>(cfg, 'miner', 'gasprice') > 1_000_000_000n ? get<bigint>(cfg, 'miner', 'gasprice') : 1_000_000_000n,
   };
 
@@ -231,6 +247,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     stopping ??= (async () => {
       log.info('Shutting down');
       await miner?.stop();
+      await p2p?.stop();
       await rpcServer?.stop();
       await metricsServer?.stop();
       pool.stop();
@@ -241,7 +258,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     })();
     return stopping;
   };
-  return { chain, pool, executor, miner, rpc: rpcAddr, metricsAddr, devAccount, stop };
+  return { chain, pool, executor, miner, p2p, rpc: rpcAddr, metricsAddr, devAccount, stop };
 }
 
 /** Runs until SIGINT/SIGTERM; a second signal forces exit. */

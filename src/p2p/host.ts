@@ -158,6 +158,30 @@ export class P2pNode extends EventEmitter {
     await this.libp2p.dial(addr);
   }
 
+  /** What the RPC's admin_* / net_peerCount read. */
+  backend() {
+    return {
+      peerCount: () => this.peers.size,
+      peers: () => [...this.peers].map(([id, st]) => ({
+        id,
+        addrs: this.libp2p.getConnections().filter((c) => c.remotePeer.toString() === id).map((c) => c.remoteAddr.toString()),
+        head: bytesToHex(st.headHash),
+        number: '0x' + st.headNumber.toString(16),
+      })),
+      nodeInfo: () => ({
+        id: this.libp2p.peerId.toString(),
+        listenAddrs: this.libp2p.getMultiaddrs().map((a) => a.toString()),
+        protocols: { gtos: { network: this.networkId.toString(), genesis: bytesToHex(this.chain.genesisHash), head: bytesToHex(this.chain.currentHash()) } },
+      }),
+      addPeer: async (addr: string) => {
+        const { multiaddr } = await import('@multiformats/multiaddr');
+        await this.libp2p.dial(multiaddr(addr) as never);
+        return true;
+      },
+      syncing: () => false as const,
+    };
+  }
+
   async stop(): Promise<void> {
     await this.libp2p.stop();
   }
