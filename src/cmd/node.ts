@@ -193,7 +193,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       port: get<number>(cfg, 'p2p', 'port'),
       bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
       networkId,
-    });
+    }, pool);
     p2p.on('peer', () => metrics.p2p.peers.set(p2p!.peers.size));
     log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
   }

@@ -22,6 +22,9 @@ import type { Blockchain, NewHeadEvent } from '../core/blockchain.js';
 import { InvalidBlockError } from '../core/block-validator.js';
 import { decodeBlock, encodeBlock } from '../core/types/block.js';
 import { headerHash } from '../core/types/header.js';
+import { Transaction } from '../core/types/transaction.js';
+import type { TxPool } from '../core/txpool/txpool.js';
+import { MAX_TX_SIZE } from '../core/txpool/config.js';
 import { logger } from '../log.js';
 import { checkCompatible, decodeStatus, encodeStatus, MAX_STATUS_BYTES, STATUS_PROTOCOL, type Status } from './status.js';
 
@@ -41,8 +44,12 @@ type Verdict = 'accept' | 'ignore' | 'reject';
 export class P2pNode extends EventEmitter {
   readonly peers = new Map<string, Status>();
   private readonly seen = new Set<string>();
+  private readonly seenTxs = new Set<string>();
 
-  private constructor(readonly libp2p: Libp2p<{ pubsub: GossipSub }>, readonly chain: Blockchain, readonly networkId: bigint) {
+  private constructor(
+    readonly libp2p: Libp2p<{ pubsub: GossipSub }>, readonly chain: Blockchain, readonly networkId: bigint,
+    private readonly pool: TxPool | undefined,
+  ) {
     super();
   }
 
@@ -50,7 +57,11 @@ export class P2pNode extends EventEmitter {
     return `/gtos/${this.networkId}/blocks/1`;
   }
 
-  static async start(chain: Blockchain, opts: P2pOptions): Promise<P2pNode> {
+  get txTopic(): string {
+    return `/gtos/${this.networkId}/txs/1`;
+  }
+
+  static async start(chain: Blockchain, opts: P2pOptions, pool?: TxPool): Promise<P2pNode> {
     const libp2p = await createLibp2p({
       privateKey: opts.privateKey as never,
       addresses: { listen: [`/ip4/${opts.host ?? '127.0.0.1'}/tcp/${opts.port}`] },
@@ -64,7 +75,7 @@ export class P2pNode extends EventEmitter {
         pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, maxInboundDataLength: MAX_BLOCK_MESSAGE_BYTES }),
       },
     });
-    const node = new P2pNode(libp2p as never, chain, opts.networkId);
+    const node = new P2pNode(libp2p as never, chain, opts.networkId, pool);
     await node.wire();
     return node;
   }
@@ -96,6 +107,20 @@ export class P2pNode extends EventEmitter {
     const pubsub = this.libp2p.services.pubsub;
     pubsub.topicValidators.set(this.blockTopic, async (_peer, msg) => (await this.onBlock(msg.data)) as never);
     pubsub.subscribe(this.blockTopic);
+    if (this.pool) {
+      const pool = this.pool;
+      pubsub.topicValidators.set(this.txTopic, async (_peer, msg) => (await this.onTx(msg.data)) as never);
+      pubsub.subscribe(this.txTopic);
+      // Txs that entered the pool other than by gossip (RPC, journal) are announced once.
+      pool.on('pending', (txs: Transaction[]) => {
+        for (const tx of txs) {
+          const h = bytesToHex(tx.hash());
+          if (this.seenTxs.has(h)) continue;
+          this.remember(this.seenTxs, h);
+          void pubsub.publish(this.txTopic, tx.encode()).catch(() => undefined);
+        }
+      });
+    }
     this.chain.on('head', (ev: NewHeadEvent) => {
       // Announce blocks that did not come from gossip (ours, or imported otherwise).
       if (!this.seen.has(bytesToHex(ev.hash))) void this.publishBlock(ev.block).catch(() => undefined);
@@ -147,6 +172,29 @@ export class P2pNode extends EventEmitter {
       this.emit('invalid-block', block, e);
       return 'reject';
     }
+  }
+
+  /** Gossip validation for txs: pool admission decides; only invalid ones are punished. */
+  private async onTx(data: Uint8Array): Promise<Verdict> {
+    let tx: Transaction;
+    try {
+      if (data.length > MAX_TX_SIZE) return 'reject';
+      tx = Transaction.decode(data);
+    } catch {
+      return 'reject';
+    }
+    const h = bytesToHex(tx.hash());
+    if (this.seenTxs.has(h)) return 'ignore';
+    this.remember(this.seenTxs, h);
+    const [err] = await this.pool!.addRemotes([tx]);
+    if (!err) return 'accept';
+    // A signature or shape error is the sender's fault; price, nonce or balance may just be stale.
+    return ['invalid-signature', 'wrong-chain', 'oversized', 'contract-creation', 'data-not-allowed', 'bad-system-action', 'intrinsic-gas', 'tip-above-fee-cap', 'fee-too-large'].includes(err.code) ? 'reject' : 'ignore';
+  }
+
+  private remember(set: Set<string>, h: string): void {
+    set.add(h);
+    if (set.size > 100_000) set.delete(set.values().next().value as string);
   }
 
   async publishBlock(block: Parameters<typeof encodeBlock>[0]): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Two nodes as a user starts them (in-process, real LevelDB, real libp2p on
  * loopback): a sealing node and a follower that has it as bootnode. A tx sent
- * to the sealer is mined and the block reaches the follower by gossip;
+ * to the sealer is mined and the block reaches the follower by gossip; a tx
+ * sent to the follower reaches the sealer by tx gossip and is mined;
  * admin_peers / net_peerCount / admin_nodeInfo report the connection.
  */
 import { test } from 'node:test';
@@ -65,6 +66,12 @@ test('a sealer and a follower: txs mined on one reach the other by gossip; admin
     }
     assert.equal(bytesToHex(b.chain.currentHash()), bytesToHex(a.chain.currentHash()));
     assert.equal(await call(rpcB, 'eth_getBalance', ['0x' + '05'.repeat(20), 'latest']), '0x15');
+    // A tx sent to the follower travels to the sealer by tx gossip, is mined, and comes back in a block.
+    const viaB = signTransaction({ type: 0, chainId: 1337n, nonce: 3n, gasPrice: 10n ** 10n, gasLimit: 21000n, to: asAddress(new Uint8Array(20).fill(6)), value: 9n, data: new Uint8Array(0) }, signer.key);
+    await call(rpcB, 'eth_sendRawTransaction', [bytesToHex(viaB.encode())]);
+    await until(() => b.chain.currentHeader().number === 4n);
+    assert.equal(await call(rpcB, 'eth_getBalance', ['0x' + '06'.repeat(20), 'latest']), '0x9');
+    assert.ok(await call(rpcB, 'eth_getTransactionReceipt', [bytesToHex(viaB.hash())]));
   } finally {
     for (const n of nodes.reverse()) await n.stop();
     rmSync(dir, { recursive: true, force: true });
