@@ -6,7 +6,7 @@
 import { concatBytes } from '../../crypto/bytes.js';
 import type { Hash } from '../../crypto/primitives.js';
 import { headerFromFields, headerHash, headerToRlpFields, type Header } from './header.js';
-import { decodeRlp, decodeRlpPrefix, encodeRlp, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
+import { decodeRlp, decodeRlpPrefix, encodeRlp, expectList, RlpError, type RlpItem } from './rlp.js';
 import { Transaction } from './transaction.js';
 
 export interface Block {
@@ -17,6 +17,12 @@ export interface Block {
 
 export class BlockDecodeError extends RlpError {
   override name = 'BlockDecodeError';
+  /** Byte offset of the offending block in a stream (readBlockStream only). */
+  readonly offset: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; offset?: number }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.offset = options?.offset;
+  }
 }
 
 function listHeader(len: number): Uint8Array {
@@ -82,14 +88,19 @@ export function decodeBlock(bytes: Uint8Array): Block {
   try {
     return blockFrom(decodeRlp(bytes));
   } catch (e) {
-    if (e instanceof BlockDecodeError) throw e;
-    throw new BlockDecodeError(`invalid block: ${(e as Error).message}`);
+    if (e instanceof BlockDecodeError || !(e instanceof RlpError)) throw e;
+    throw new BlockDecodeError(`invalid block: ${e.message}`, { cause: e });
   }
 }
 
 export function decodeBody(bytes: Uint8Array): { transactions: Transaction[]; uncles: Header[] } {
-  const f = expectList(decodeRlp(bytes), 2, 'body');
-  return bodyFrom(f[0], f[1]);
+  try {
+    const f = expectList(decodeRlp(bytes), 2, 'body');
+    return bodyFrom(f[0], f[1]);
+  } catch (e) {
+    if (e instanceof BlockDecodeError || !(e instanceof RlpError)) throw e;
+    throw new BlockDecodeError(`invalid block body: ${e.message}`, { cause: e });
+  }
 }
 
 export function blockHash(b: Block): Hash {
@@ -100,15 +111,16 @@ export function blockHash(b: Block): Hash {
 export function* readBlockStream(buf: Uint8Array): Generator<{ block: Block; offset: number; length: number }> {
   let offset = 0;
   while (offset < buf.length) {
-    let item: RlpItem, length: number;
+    let block: Block, length: number;
     try {
+      let item: RlpItem;
       [item, length] = decodeRlpPrefix(buf.subarray(offset));
-      const block = blockFrom(item);
-      yield { block, offset, length };
+      block = blockFrom(item);
     } catch (e) {
-      if (e instanceof RlpError) throw new BlockDecodeError(`malformed block at byte offset ${offset}: ${e.message}`);
+      if (e instanceof RlpError) throw new BlockDecodeError(`malformed block at byte offset ${offset}: ${e.message}`, { cause: e, offset });
       throw e;
     }
+    yield { block, offset, length };
     offset += length;
   }
 }

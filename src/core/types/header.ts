@@ -6,7 +6,7 @@
 import { bigintToBytes } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import { asAddress, asHash, type Address, type Hash } from '../../crypto/primitives.js';
-import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
+import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from './rlp.js';
 
 export interface Header {
   parentHash: Hash;
@@ -35,7 +35,21 @@ export const EMPTY_BLOOM = new Uint8Array(256);
 /** keccak(rlp([])). */
 export const EMPTY_UNCLE_HASH: Hash = keccak256(new Uint8Array([0xc0])) as Hash;
 
+/**
+ * Fixed-size fields are checked on the way out too: a wrong-sized field would
+ * otherwise hash into a header that no peer (nor our own decoder) accepts.
+ */
+function checkShape(h: Header): void {
+  const sizes: [string, Uint8Array, number][] = [
+    ['parentHash', h.parentHash, 32], ['uncleHash', h.uncleHash, 32], ['coinbase', h.coinbase, 20],
+    ['stateRoot', h.stateRoot, 32], ['txRoot', h.txRoot, 32], ['receiptRoot', h.receiptRoot, 32],
+    ['logsBloom', h.logsBloom, 256], ['mixDigest', h.mixDigest, 32], ['nonce', h.nonce, 8],
+  ];
+  for (const [name, v, n] of sizes) if (v.length !== n) throw new TypeError(`header ${name} must be ${n} bytes, got ${v.length}`);
+}
+
 export function headerToRlpFields(h: Header): Uint8Array[] {
+  checkShape(h);
   const f = [
     h.parentHash, h.uncleHash, h.coinbase, h.stateRoot, h.txRoot, h.receiptRoot, h.logsBloom,
     bigintToBytes(h.difficulty), bigintToBytes(h.number), bigintToBytes(h.gasLimit), bigintToBytes(h.gasUsed),
@@ -73,7 +87,7 @@ export function headerFromFields(item: RlpItem): Header {
     return h;
   } catch (e) {
     if (e instanceof HeaderDecodeError) throw e;
-    throw new HeaderDecodeError(`invalid header: ${(e as Error).message}`);
+    throw new HeaderDecodeError(`invalid header: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -82,7 +96,7 @@ export function decodeHeader(bytes: Uint8Array): Header {
   try {
     item = decodeRlp(bytes);
   } catch (e) {
-    throw new HeaderDecodeError(`invalid header: ${(e as Error).message}`);
+    throw new HeaderDecodeError(`invalid header: ${(e as Error).message}`, { cause: e });
   }
   return headerFromFields(item);
 }

@@ -4,7 +4,7 @@
  * chain (no EVM), and decoding accepts only an empty log list.
  */
 import { bigintToBytes, concatBytes } from '../../crypto/bytes.js';
-import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
+import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from './rlp.js';
 import type { TxType } from './transaction.js';
 
 export interface Receipt {
@@ -45,7 +45,7 @@ export function decodeReceipt(b: Uint8Array): Receipt {
     throw new ReceiptDecodeError(`unknown receipt type ${b[0]}`);
   } catch (e) {
     if (e instanceof ReceiptDecodeError) throw e;
-    throw new ReceiptDecodeError(`invalid receipt: ${(e as Error).message}`);
+    throw new ReceiptDecodeError(`invalid receipt: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -55,7 +55,15 @@ export function encodeReceipts(rs: readonly Receipt[]): Uint8Array {
 }
 
 export function decodeReceipts(b: Uint8Array): Receipt[] {
-  const list = decodeRlp(b);
+  let list: RlpItem;
+  try {
+    list = decodeRlp(b);
+  } catch (e) {
+    throw new ReceiptDecodeError(`invalid receipts: ${(e as Error).message}`, { cause: e });
+  }
   if (!Array.isArray(list)) throw new ReceiptDecodeError('receipts: expected a list');
-  return list.map((x) => decodeReceipt(expectBytes(x, 'receipt')));
+  return list.map((x, i) => {
+    if (Array.isArray(x)) throw new ReceiptDecodeError(`receipts[${i}]: expected a string holding a consensus encoding`);
+    return decodeReceipt(x);
+  });
 }

@@ -9,7 +9,7 @@ import { bigintToBytes, concatBytes } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import { asAddress, asHash, type Address, type Hash } from '../../crypto/primitives.js';
 import { recoverAddress, sign, SECP256K1_N } from '../../crypto/secp256k1.js';
-import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from '../../crypto/rlp.js';
+import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList, RlpError, type RlpItem } from './rlp.js';
 
 export type TxType = 0 | 1 | 2;
 
@@ -80,6 +80,29 @@ function checkRS(r: bigint, s: bigint): void {
   if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) throw new TxDecodeError('invalid transaction v, r, s values');
 }
 
+const U64 = 1n << 64n;
+const U256 = 1n << 256n;
+
+/**
+ * What we sign must be what we (and geth) would decode: field widths as the
+ * decoder enforces them, and no access list on a legacy tx (it has none on
+ * the wire, so the object would disagree with its own encoding).
+ */
+function checkFields(f: TxFields): void {
+  const widths: [string, bigint | undefined, bigint][] = [
+    ['nonce', f.nonce, U64], ['gasLimit', f.gasLimit, U64], ['value', f.value, U256], ['chainId', f.chainId, U256],
+    ['gasPrice', f.gasPrice, U256], ['maxFeePerGas', f.maxFeePerGas, U256], ['maxPriorityFeePerGas', f.maxPriorityFeePerGas, U256],
+  ];
+  for (const [name, v, limit] of widths) if (v !== undefined && (v < 0n || v >= limit)) throw new RangeError(`${name} out of range: ${v}`);
+  // A legacy tx carries its chain id inside v, which the decoder caps at 256 bits.
+  if (f.type === 0 && f.chainId !== undefined && f.chainId * 2n + 36n >= U256) throw new RangeError(`chainId out of range for a legacy tx: ${f.chainId}`);
+  if (f.type === 0 && f.accessList !== undefined && f.accessList.length > 0) throw new TypeError('legacy transactions have no access list');
+  if (f.to !== null && f.to.length !== 20) throw new TypeError(`to must be 20 bytes, got ${f.to.length}`);
+  for (const a of f.accessList ?? []) {
+    if (a.address.length !== 20 || a.storageKeys.some((k) => k.length !== 32)) throw new TypeError('access list entries need 20-byte addresses and 32-byte keys');
+  }
+}
+
 export class Transaction {
   readonly type: TxType;
   readonly chainId: bigint | undefined;
@@ -134,7 +157,7 @@ export class Transaction {
       if (first === 1 || first === 2) return Transaction.fromTyped(first, decodeRlp(bytes.subarray(1)), bytes);
     } catch (e) {
       if (e instanceof TxDecodeError) throw e;
-      throw new TxDecodeError(`invalid transaction: ${(e as Error).message}`);
+      throw new TxDecodeError(`invalid transaction: ${(e as Error).message}`, { cause: e });
     }
     throw new TxDecodeError(`transaction type not supported: 0x${first.toString(16).padStart(2, '0')}`);
   }
@@ -146,7 +169,7 @@ export class Transaction {
         return Transaction.fromLegacy(item, undefined);
       } catch (e) {
         if (e instanceof TxDecodeError) throw e;
-        throw new TxDecodeError(`invalid transaction: ${(e as Error).message}`);
+        throw new TxDecodeError(`invalid transaction: ${(e as Error).message}`, { cause: e });
       }
     }
     if (item.length > 0 && item[0]! >= 0xc0) throw new TxDecodeError('typed transaction expected inside a string item');
@@ -274,6 +297,7 @@ export class Transaction {
 
   /** Builds and signs a tx (legacy with a chain id is EIP-155). */
   static sign(fields: TxFields, privateKey: Uint8Array): Transaction {
+    checkFields(fields);
     const unsigned = new Transaction({ ...fields, accessList: fields.accessList ?? [], v: 0n, r: 1n, s: 1n, yParity: 0 });
     const sig = sign(unsigned.signingHash(), privateKey);
     const v = fields.type === 0 ? (fields.chainId !== undefined ? fields.chainId * 2n + 35n + BigInt(sig.yParity) : 27n + BigInt(sig.yParity)) : BigInt(sig.yParity);
