@@ -179,7 +179,14 @@ export function ethMethods(b: NodeBackend): Record<string, { fn: Handler; min?: 
         fields.maxPriorityFeePerGas = obj.maxPriorityFeePerGas !== undefined ? parseQuantity(obj.maxPriorityFeePerGas, 'maxPriorityFeePerGas') : b.suggestedTip;
         fields.maxFeePerGas = obj.maxFeePerGas !== undefined ? parseQuantity(obj.maxFeePerGas, 'maxFeePerGas') : 2n * (head.baseFee ?? 0n) + fields.maxPriorityFeePerGas;
       }
-      return submit(signTransaction(fields, signer.key));
+      let tx: Transaction;
+      try {
+        tx = signTransaction(fields, signer.key);
+      } catch (e) {
+        if (e instanceof RangeError || e instanceof TypeError) throw new InvalidParamsError(e.message);
+        throw e;
+      }
+      return submit(tx);
     }, min: 1, max: 1 },
     estimateGas: { fn: ([o]) => toQuantity(estimate(b, callObject(o))), min: 1, max: 2 },
     call: { fn: ([o]) => {
