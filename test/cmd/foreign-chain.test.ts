@@ -33,6 +33,7 @@ interface Expected {
   genesisStateRoot: string;
   blocks: { number: number; hash: string; stateRoot: string; txRoot: string; receiptRoot: string; gasUsed: string; txCount: number }[];
   balances: Record<string, string>;
+  txCounts: { total: number };
 }
 
 test('a chain made by ethereumjs imports with all roots matching, and exports back to the same bytes', async () => {
@@ -49,7 +50,7 @@ test('a chain made by ethereumjs imports with all roots matching, and exports ba
       assert.equal(gtos(['init', join(FIXTURE, 'genesis.json'), '--datadir', d]).status, 0);
       const imp = gtos(['import', join(FIXTURE, 'chain.rlp'), '--datadir', d, ...parallel]);
       assert.equal(imp.status, 0, imp.stderr);
-      assert.match(imp.stdout, /Imported blocks=40 skipped=0 txs=253/);
+      assert.match(imp.stdout, new RegExp(`Imported blocks=40 skipped=0 txs=${expected.txCounts.total} `));
       const db = await LevelDatabase.open(chainDataPath(d));
       const chain = await Blockchain.open({ db });
       for (const b of expected.blocks) {
