@@ -1,11 +1,28 @@
 /**
- * Method registry: handlers by full name (`eth_blockNumber`), parameter count
- * checks, and namespaces switched on by `--http.api`; a method of a disabled
- * namespace answers exactly like an unknown one.
+ * Method registry: handlers by full name (`eth_blockNumber`, namespace before
+ * the first underscore), parameter count checks, and namespaces switched on
+ * by `--http.api`. A method of a disabled namespace answers exactly like an
+ * unknown one (−32601), so a client cannot probe what is switched off.
  */
 import { InvalidParamsError, MethodNotFoundError } from './errors.js';
 
+/** Receives positional params; returns a JSON-ready value (hex strings, objects, null). */
 export type RpcHandler = (params: unknown[]) => unknown | Promise<unknown>;
+
+export interface MethodOptions {
+  /** Required leading params (default 0). */
+  paramsMin?: number;
+  /** Params accepted at most (default unbounded). */
+  paramsMax?: number;
+}
+
+export interface MethodSpec extends MethodOptions {
+  fn: RpcHandler;
+}
+
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
 
 interface Entry {
   handler: RpcHandler;
@@ -13,26 +30,71 @@ interface Entry {
   paramsMax: number;
 }
 
+export function namespaceOf(method: string): string {
+  const i = method.indexOf('_');
+  return i < 0 ? method : method.slice(0, i);
+}
+
 export class RpcRegistry {
   private readonly methods = new Map<string, Entry>();
   private readonly enabled: Set<string>;
 
-  constructor(namespaces: readonly string[]) {
-    this.enabled = new Set(namespaces);
+  /** `namespaces`: the enabled ones, as `--http.api` lists them. */
+  constructor(namespaces: readonly string[] = []) {
+    this.enabled = new Set(namespaces.map((n) => n.trim()).filter((n) => n.length > 0));
   }
 
-  register(name: string, handler: RpcHandler, opts: { paramsMin?: number; paramsMax?: number } = {}): void {
-    this.methods.set(name, { handler, paramsMin: opts.paramsMin ?? 0, paramsMax: opts.paramsMax ?? Number.MAX_SAFE_INTEGER });
+  register(name: string, handler: RpcHandler, opts: MethodOptions = {}): void {
+    if (this.methods.has(name)) throw new RegistryError(`method ${name} registered twice`);
+    const paramsMin = opts.paramsMin ?? 0;
+    const paramsMax = opts.paramsMax ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(paramsMin) || paramsMin < 0 || !(paramsMax >= paramsMin)) {
+      throw new RegistryError(`method ${name}: bad param bounds [${paramsMin}, ${paramsMax}]`);
+    }
+    this.methods.set(name, { handler, paramsMin, paramsMax });
   }
 
+  /** Registers `${ns}_${key}` for every entry; a bare function takes any number of params. */
+  registerNamespace(ns: string, methods: Record<string, RpcHandler | MethodSpec>): void {
+    for (const [key, m] of Object.entries(methods)) {
+      if (typeof m === 'function') this.register(`${ns}_${key}`, m);
+      else this.register(`${ns}_${key}`, m.fn, { paramsMin: m.paramsMin, paramsMax: m.paramsMax });
+    }
+  }
+
+  enable(ns: string): void {
+    this.enabled.add(ns);
+  }
+
+  disable(ns: string): void {
+    this.enabled.delete(ns);
+  }
+
+  isEnabled(ns: string): boolean {
+    return this.enabled.has(ns);
+  }
+
+  /** True only for a registered method of an enabled namespace. */
   has(name: string): boolean {
-    const ns = name.split('_')[0]!;
-    return this.enabled.has(ns) && this.methods.has(name);
+    return this.methods.has(name) && this.enabled.has(namespaceOf(name));
+  }
+
+  /** Callable method names, sorted. */
+  methodNames(): string[] {
+    return [...this.methods.keys()].filter((n) => this.has(n)).sort();
+  }
+
+  /** Enabled namespaces that have methods, as geth's rpc_modules reports them. */
+  modules(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const n of this.methodNames()) out[namespaceOf(n)] = '1.0';
+    return out;
   }
 
   async call(name: string, params: unknown[]): Promise<unknown> {
-    if (!this.has(name)) throw new MethodNotFoundError(name);
-    const m = this.methods.get(name)!;
+    const m = this.methods.get(name);
+    if (!m || !this.enabled.has(namespaceOf(name))) throw new MethodNotFoundError(name);
+    if (!Array.isArray(params)) throw new InvalidParamsError('non-array args');
     // Trailing nulls count as omitted optional params, as go-ethereum treats them.
     let n = params.length;
     while (n > m.paramsMin && params[n - 1] === null) n--;
