@@ -1,4 +1,9 @@
-/** Gas limit bounds: a block may move its limit by less than parent/1024, never below 5000. */
+/**
+ * Gas limit bounds (go-ethereum 1.10.25 misc.VerifyGaslimit and
+ * core.CalcGasLimit): a block may move its limit by less than parent/1024,
+ * never below 5000, never above 2^63-1; the miner steps toward its target by
+ * at most parent/1024 − 1 per block.
+ */
 
 export const GAS_LIMIT_BOUND_DIVISOR = 1024n;
 export const MIN_GAS_LIMIT = 5000n;
