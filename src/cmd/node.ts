@@ -26,7 +26,7 @@ import { executorConfig, get, type NodeConfig } from './config.js';
 import { openChainDatabase } from './datadir.js';
 import { devSetup } from './dev.js';
 import type { LevelDatabase } from '../state/database.js';
-import { P2pNode } from '../p2p/host.js';
+import { P2pNode, type P2pObserver } from '../p2p/host.js';
 import { loadNodeKey } from '../p2p/node-key.js';
 
 const log = logger('node');
@@ -54,6 +54,22 @@ export function executorObserver(m: Metrics): ExecutorObserver {
     pool: (size, depth) => {
       e.poolSize.set(size);
       e.queueDepth.set(depth);
+    },
+  };
+}
+
+export function p2pObserver(m: Metrics): P2pObserver {
+  const p = m.p2p;
+  return {
+    peers: (n) => p.peers.set(n),
+    gossip: (topic, direction, verdict) => p.gossip.inc({ topic, direction, verdict }),
+    sync: (progress, imported) => {
+      p.syncing.set(progress ? 1 : 0);
+      if (progress) {
+        p.syncCurrent.set(Number(progress.currentBlock));
+        p.syncHighest.set(Number(progress.highestBlock));
+      }
+      if (imported) p.syncedBlocks.inc(imported);
     },
   };
 }
@@ -193,8 +209,11 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       port: get<number>(cfg, 'p2p', 'port'),
       bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
       networkId,
+      maxPeers: get<number>(cfg, 'p2p', 'maxpeers'),
+      prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId),
+      observer: p2pObserver(metrics),
     }, pool);
-    p2p.on('peer', () => metrics.p2p.peers.set(p2p!.peers.size));
+    p2p.on('ban', () => metrics.p2p.bans.inc());
     log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
   }
   const backend: NodeBackend = {

@@ -49,7 +49,11 @@ export interface Metrics {
   p2p: {
     peers: Gauge;
     gossip: Counter<'topic' | 'direction' | 'verdict'>;
-    syncProgress: Gauge;
+    syncing: Gauge;
+    syncCurrent: Gauge;
+    syncHighest: Gauge;
+    syncedBlocks: Counter;
+    bans: Counter;
   };
 }
 
@@ -98,7 +102,11 @@ export function createMetricsRegistry(): Metrics {
     p2p: {
       peers: gauge('gtos_p2p_peers', 'Connected peers'),
       gossip: counter('gtos_p2p_gossip_messages_total', 'Gossip messages by topic, direction (in|out) and verdict', ['topic', 'direction', 'verdict']),
-      syncProgress: gauge('gtos_p2p_sync_highest_block', 'Highest block seen on a peer'),
+      syncing: gauge('gtos_p2p_syncing', '1 while catching up from a peer, else 0'),
+      syncCurrent: gauge('gtos_p2p_sync_current_block', 'Head block during the current (or last) sync'),
+      syncHighest: gauge('gtos_p2p_sync_highest_block', 'Highest block announced by the peer being synced from'),
+      syncedBlocks: counter('gtos_p2p_synced_blocks_total', 'Blocks imported by range sync'),
+      bans: counter('gtos_p2p_bans_total', 'Peers disconnected and banned for misbehaviour'),
     },
   };
 }

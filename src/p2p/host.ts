@@ -1,10 +1,12 @@
 /**
  * The p2p host: libp2p (tcp, noise, yamux, identify, ping, gossipsub,
- * bootstrap) with a persistent node key, the status handshake on every
- * connection (mismatched peers are disconnected), and block gossip whose
- * messages are validated by importing them before they are forwarded:
- * invalid blocks are rejected (gossipsub scores the sender down), known or
- * unconnectable ones ignored. Range sync is still to come (issue 5).
+ * bootstrap) with a persistent node key; the status handshake on every
+ * connection (mismatched peers are disconnected) and a status refresh every
+ * few seconds; block and tx gossip validated before anything is forwarded
+ * (blocks are imported first; invalid ones are rejected, which gossipsub
+ * scores, and a peer past the disconnect score is banned); the range-sync
+ * protocol served from the chain and driven by the Syncer whenever a peer
+ * claims a heavier chain; bootnodes are redialed when they drop.
  */
 import './compat.js';
 import { EventEmitter } from 'node:events';
@@ -16,20 +18,44 @@ import { identify } from '@libp2p/identify';
 import { ping } from '@libp2p/ping';
 import { bootstrap } from '@libp2p/bootstrap';
 import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { PeerId } from '@libp2p/interface';
 import { lpStream } from 'it-length-prefixed-stream';
-import { bytesToHex } from '../crypto/bytes.js';
+import { bigintToBytes, bytesToHex } from '../crypto/bytes.js';
+import { decodeRlp, decodeUint, encodeRlp } from '../crypto/rlp.js';
 import type { Blockchain, NewHeadEvent } from '../core/blockchain.js';
-import { InvalidBlockError } from '../core/block-validator.js';
-import { decodeBlock, encodeBlock } from '../core/types/block.js';
+import { decodeBlock, encodeBlock, type Block } from '../core/types/block.js';
 import { headerHash } from '../core/types/header.js';
 import { Transaction } from '../core/types/transaction.js';
 import type { TxPool } from '../core/txpool/txpool.js';
 import { MAX_TX_SIZE } from '../core/txpool/config.js';
+import { InvalidBlockError } from '../core/block-validator.js';
 import { logger } from '../log.js';
+import { BanList } from './ban-list.js';
+import { isPeerFault } from './block-fault.js';
+import { DISCONNECT_SCORE, scoreParams, scoreThresholds } from './gossip-scoring.js';
 import { checkCompatible, decodeStatus, encodeStatus, MAX_STATUS_BYTES, STATUS_PROTOCOL, type Status } from './status.js';
+import {
+  decodeRequest, encodeRequest, MAX_FRAME_BYTES, MAX_REQUEST_BYTES, SOFT_RESPONSE_BYTES, SYNC_PROTOCOL, SyncProtocolError, type BlockRangeRequest,
+} from './sync-messages.js';
+import { serveRange } from './sync-server.js';
+import { PeerFaultError, Syncer, type SyncProgress } from './syncer.js';
 
 const log = logger('p2p');
-export const MAX_BLOCK_MESSAGE_BYTES = 16 * 1024 * 1024;
+export const MAX_BLOCK_MESSAGE_BYTES = MAX_FRAME_BYTES;
+const REQUEST_TIMEOUT_MS = 20_000;
+/** Sync requests one peer may have open at once. */
+const MAX_SERVING_PER_PEER = 2;
+
+export type GossipTopicKind = 'blocks' | 'txs';
+export type Verdict = 'accept' | 'ignore' | 'reject';
+
+/** What the node's metrics see of the host. */
+export interface P2pObserver {
+  peers?(n: number): void;
+  gossip?(topic: GossipTopicKind, direction: 'in' | 'out', verdict: Verdict | 'sent'): void;
+  sync?(p: SyncProgress | undefined, imported: number): void;
+}
 
 export interface P2pOptions {
   privateKey?: Awaited<ReturnType<typeof import('./node-key.js').loadNodeKey>>;
@@ -37,45 +63,75 @@ export interface P2pOptions {
   port: number;
   bootnodes?: string[];
   networkId: bigint;
+  maxPeers?: number;
+  observer?: P2pObserver;
+  /** Recover senders of fetched blocks ahead of import (the executor's prefetch). */
+  prefetch?: (blocks: readonly Block[]) => void;
+  /** Blocks per sync request. */
+  syncChunk?: number;
+  /** How long a misbehaving peer stays banned. */
+  banMs?: number;
+  /** How often peers' statuses are refreshed (and a sync started if one is ahead). */
+  statusIntervalMs?: number;
 }
-
-type Verdict = 'accept' | 'ignore' | 'reject';
 
 export class P2pNode extends EventEmitter {
   readonly peers = new Map<string, Status>();
+  readonly syncer: Syncer;
   private readonly seen = new Set<string>();
   private readonly seenTxs = new Set<string>();
+  private readonly serving = new Map<string, number>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopped = false;
 
   private constructor(
     readonly libp2p: Libp2p<{ pubsub: GossipSub }>, readonly chain: Blockchain, readonly networkId: bigint,
-    private readonly pool: TxPool | undefined,
+    private readonly pool: TxPool | undefined, private readonly opts: P2pOptions, readonly bans: BanList,
   ) {
     super();
+    this.syncer = new Syncer(chain, (peer, req) => this.requestRange(peer, req), { chunk: opts.syncChunk, prefetch: opts.prefetch });
+  }
+
+  static topics(networkId: bigint): { blocks: string; txs: string } {
+    return { blocks: `/gtos/${networkId}/blocks/1`, txs: `/gtos/${networkId}/txs/1` };
   }
 
   get blockTopic(): string {
-    return `/gtos/${this.networkId}/blocks/1`;
+    return P2pNode.topics(this.networkId).blocks;
   }
 
   get txTopic(): string {
-    return `/gtos/${this.networkId}/txs/1`;
+    return P2pNode.topics(this.networkId).txs;
   }
 
   static async start(chain: Blockchain, opts: P2pOptions, pool?: TxPool): Promise<P2pNode> {
+    const topics = P2pNode.topics(opts.networkId);
+    const bans = new BanList();
     const libp2p = await createLibp2p({
       privateKey: opts.privateKey as never,
       addresses: { listen: [`/ip4/${opts.host ?? '127.0.0.1'}/tcp/${opts.port}`] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      connectionManager: { maxConnections: opts.maxPeers ?? 50 },
+      connectionGater: {
+        denyDialPeer: (p: PeerId) => bans.isBanned(p.toString()),
+        denyInboundEncryptedConnection: (p: PeerId) => bans.isBanned(p.toString()),
+        denyOutboundEncryptedConnection: (p: PeerId) => bans.isBanned(p.toString()),
+      },
       peerDiscovery: opts.bootnodes?.length ? [bootstrap({ list: opts.bootnodes })] : [],
       services: {
         identify: identify(),
         ping: ping(),
-        pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, maxInboundDataLength: MAX_BLOCK_MESSAGE_BYTES }),
+        pubsub: gossipsub({
+          allowPublishToZeroTopicPeers: true,
+          maxInboundDataLength: MAX_BLOCK_MESSAGE_BYTES,
+          scoreParams: scoreParams(topics.blocks, topics.txs),
+          scoreThresholds: scoreThresholds(),
+        }),
       },
     });
-    const node = new P2pNode(libp2p as never, chain, opts.networkId, pool);
+    const node = new P2pNode(libp2p as never, chain, opts.networkId, pool, opts, bans);
     await node.wire();
     return node;
   }
@@ -91,68 +147,235 @@ export class P2pNode extends EventEmitter {
     await this.libp2p.handle(STATUS_PROTOCOL, async ({ stream, connection }) => {
       try {
         const lp = lpStream(stream, { maxDataLength: MAX_STATUS_BYTES });
-        const theirs = decodeStatus((await lp.read()).subarray());
+        const theirs = decodeStatus((await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray());
         await lp.write(encodeStatus(this.status()));
+        await stream.close().catch(() => undefined);
         this.accept(connection.remotePeer.toString(), theirs);
       } catch (e) {
         this.drop(connection.remotePeer, (e as Error).message);
       }
     });
+    await this.libp2p.handle(SYNC_PROTOCOL, ({ stream, connection }) => {
+      void this.serveSync(stream, connection.remotePeer.toString());
+    }, { maxInboundStreams: 16 });
     this.libp2p.addEventListener('peer:connect', (evt) => {
-      void this.handshake(evt.detail);
+      void this.exchangeStatus(evt.detail);
     });
     this.libp2p.addEventListener('peer:disconnect', (evt) => {
       this.peers.delete(evt.detail.toString());
+      this.opts.observer?.peers?.(this.peers.size);
     });
     const pubsub = this.libp2p.services.pubsub;
-    pubsub.topicValidators.set(this.blockTopic, async (_peer, msg) => (await this.onBlock(msg.data)) as never);
+    pubsub.topicValidators.set(this.blockTopic, async (peer, msg) => {
+      const verdict = await this.onBlock(msg.data, peer.toString());
+      this.opts.observer?.gossip?.('blocks', 'in', verdict);
+      return verdict as never;
+    });
     pubsub.subscribe(this.blockTopic);
     if (this.pool) {
       const pool = this.pool;
-      pubsub.topicValidators.set(this.txTopic, async (_peer, msg) => (await this.onTx(msg.data)) as never);
+      pubsub.topicValidators.set(this.txTopic, async (_peer, msg) => {
+        const verdict = await this.onTx(msg.data);
+        this.opts.observer?.gossip?.('txs', 'in', verdict);
+        return verdict as never;
+      });
       pubsub.subscribe(this.txTopic);
-      // Txs that entered the pool other than by gossip (RPC, journal) are announced once.
+      // Txs that entered the pool other than by gossip (RPC, journal, a reorg) are announced once.
       pool.on('pending', (txs: Transaction[]) => {
         for (const tx of txs) {
           const h = bytesToHex(tx.hash());
           if (this.seenTxs.has(h)) continue;
           this.remember(this.seenTxs, h);
-          void pubsub.publish(this.txTopic, tx.encode()).catch(() => undefined);
+          void this.publish('txs', tx.encode());
         }
       });
     }
     this.chain.on('head', (ev: NewHeadEvent) => {
-      // Announce blocks that did not come from gossip (ours, or imported otherwise).
-      if (!this.seen.has(bytesToHex(ev.hash))) void this.publishBlock(ev.block).catch(() => undefined);
+      // Announce blocks that did not come from gossip (ours, or imported otherwise), unless catching up.
+      if (!this.seen.has(bytesToHex(ev.hash)) && !this.syncer.busy) void this.publishBlock(ev.block);
     });
+    pubsub.addEventListener('gossipsub:heartbeat', () => this.checkScores());
+    this.syncer.on('progress', (p: SyncProgress) => this.opts.observer?.sync?.(p, 0));
+
+    const every = this.opts.statusIntervalMs ?? 5_000;
+    this.timers.push(setInterval(() => void this.refreshPeers(), every));
+    if (this.opts.bootnodes?.length) this.timers.push(setInterval(() => void this.redialBootnodes(), every * 2));
+    for (const t of this.timers) t.unref();
   }
 
-  private async handshake(peer: Parameters<Libp2p['dialProtocol']>[0]): Promise<void> {
+  // --- status and peers ---
+
+  /** Dials the status protocol: sends ours, reads theirs, records (or drops) the peer. */
+  private async exchangeStatus(peer: PeerId): Promise<Status | undefined> {
     try {
-      const stream = await this.libp2p.dialProtocol(peer, STATUS_PROTOCOL);
+      const stream = await this.libp2p.dialProtocol(peer, STATUS_PROTOCOL, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       const lp = lpStream(stream, { maxDataLength: MAX_STATUS_BYTES });
       await lp.write(encodeStatus(this.status()));
-      const theirs = decodeStatus((await lp.read()).subarray());
+      const theirs = decodeStatus((await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray());
+      await stream.close().catch(() => undefined);
       this.accept(peer.toString(), theirs);
+      return theirs;
     } catch (e) {
-      this.drop(peer as never, (e as Error).message);
+      if (this.stopped) return undefined;
+      this.drop(peer, (e as Error).message);
+      return undefined;
     }
   }
 
   private accept(peer: string, theirs: Status): void {
     checkCompatible(this.status(), theirs);
+    const known = this.peers.has(peer);
     this.peers.set(peer, theirs);
-    this.emit('peer', peer, theirs);
+    if (!known) {
+      this.emit('peer', peer, theirs);
+      this.opts.observer?.peers?.(this.peers.size);
+    }
+    this.maybeSync();
   }
 
-  private drop(peer: Parameters<Libp2p['hangUp']>[0], why: string): void {
+  private drop(peer: PeerId, why: string): void {
     log.debug('Dropping peer', { peer: peer.toString(), why });
+    this.peers.delete(peer.toString());
     this.emit('drop', peer.toString(), why);
     void this.libp2p.hangUp(peer).catch(() => undefined);
   }
 
+  /** Disconnects a peer and refuses it for `ms` (misbehaviour, or an operator's decision). */
+  ban(peer: string, why: string, ms = this.opts.banMs ?? 10 * 60_000): void {
+    log.info('Banning peer', { peer, why, seconds: Math.round(ms / 1000) });
+    this.bans.ban(peer, ms);
+    const conn = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peer);
+    this.emit('ban', peer, why);
+    if (conn) this.drop(conn.remotePeer, why);
+    else this.peers.delete(peer);
+  }
+
+  unban(peer: string): void {
+    this.bans.unban(peer);
+  }
+
+  private peerId(peer: string): PeerId | undefined {
+    return this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peer)?.remotePeer;
+  }
+
+  private async refreshPeers(): Promise<void> {
+    if (this.stopped) return;
+    await Promise.all([...this.peers.keys()].map((p) => {
+      const id = this.peerId(p);
+      return id ? this.exchangeStatus(id) : undefined;
+    }));
+  }
+
+  private async redialBootnodes(): Promise<void> {
+    for (const addr of this.opts.bootnodes ?? []) {
+      if (this.stopped) return;
+      let ma: Multiaddr;
+      try {
+        ma = multiaddr(addr);
+      } catch {
+        continue;
+      }
+      const id = ma.getPeerId();
+      if (id && (this.peers.has(id) || this.bans.isBanned(id))) continue;
+      await this.libp2p.dial(ma, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch(() => undefined);
+    }
+  }
+
+  /** Gossipsub scores lag a heartbeat; past the threshold the peer goes. */
+  private checkScores(): void {
+    const pubsub = this.libp2p.services.pubsub;
+    for (const peer of [...this.peers.keys()]) {
+      const score = pubsub.getScore(peer);
+      if (score < DISCONNECT_SCORE) this.ban(peer, `gossip score ${score.toFixed(1)} below ${DISCONNECT_SCORE}`);
+    }
+  }
+
+  // --- sync ---
+
+  /** Starts a sync from the heaviest peer that is ahead of us, if none runs. */
+  private maybeSync(): void {
+    if (this.syncer.busy || this.stopped) return;
+    let best: [string, Status] | undefined;
+    for (const e of this.peers) if (!best || e[1].td > best[1].td) best = e;
+    if (!best || best[1].td <= this.chain.currentTd()) return;
+    const [peer, status] = best;
+    void this.syncer.maybeSync(peer, status).then((r) => {
+      if (r) this.opts.observer?.sync?.(undefined, r.imported);
+      this.maybeSync();
+    }, (e: Error) => {
+      if (e instanceof PeerFaultError || e instanceof SyncProtocolError) this.ban(peer, e.message);
+      else if (!this.stopped) log.warn('Sync failed', { peer, err: e });
+      // A peer that could not serve what it claimed should not be asked again at once.
+      const st = this.peers.get(peer);
+      if (st) this.peers.set(peer, { ...st, td: this.chain.currentTd() });
+    });
+  }
+
+  /** One range request to a peer: the count frame, then that many frames, all bounded. */
+  private async requestRange(peer: string, req: BlockRangeRequest): Promise<Uint8Array[]> {
+    const id = this.peerId(peer);
+    if (!id) throw new Error(`peer ${peer} is not connected`);
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const stream = await this.libp2p.dialProtocol(id, SYNC_PROTOCOL, { signal });
+    try {
+      const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
+      await lp.write(encodeRequest(req), { signal });
+      let n: bigint;
+      try {
+        n = decodeUint(decodeRlp((await lp.read({ signal })).subarray()), 16, 'frame count');
+      } catch (e) {
+        throw new SyncProtocolError(`bad response header: ${(e as Error).message}`);
+      }
+      if (n > BigInt(req.count)) throw new PeerFaultError(peer, `announced ${n} items for a request of ${req.count}`);
+      const frames: Uint8Array[] = [];
+      let bytes = 0;
+      for (let i = 0n; i < n; i++) {
+        let f: Uint8Array;
+        try {
+          f = (await lp.read({ signal })).subarray();
+        } catch (e) {
+          throw new SyncProtocolError(`truncated response: ${(e as Error).message}`);
+        }
+        bytes += f.length;
+        if (bytes > SOFT_RESPONSE_BYTES + MAX_FRAME_BYTES) throw new PeerFaultError(peer, `response exceeds ${SOFT_RESPONSE_BYTES} bytes`);
+        frames.push(f);
+      }
+      return frames;
+    } finally {
+      await stream.close().catch(() => stream.abort(new Error('closed')));
+    }
+  }
+
+  private async serveSync(stream: Parameters<Parameters<Libp2p['handle']>[1]>[0]['stream'], peer: string): Promise<void> {
+    const open = this.serving.get(peer) ?? 0;
+    if (open >= MAX_SERVING_PER_PEER) {
+      stream.abort(new Error('too many concurrent requests'));
+      return;
+    }
+    this.serving.set(peer, open + 1);
+    try {
+      const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+      const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
+      const req = decodeRequest((await lp.read({ signal })).subarray());
+      const frames = serveRange(this.chain, req);
+      await lp.write(encodeRlp(bigintToBytes(BigInt(frames.length))), { signal });
+      for (const f of frames) await lp.write(f, { signal });
+      await stream.close();
+    } catch (e) {
+      log.debug('Bad sync request', { peer, err: (e as Error).message });
+      stream.abort(e as Error);
+      if (e instanceof SyncProtocolError) this.ban(peer, e.message);
+    } finally {
+      const left = (this.serving.get(peer) ?? 1) - 1;
+      if (left > 0) this.serving.set(peer, left);
+      else this.serving.delete(peer);
+    }
+  }
+
+  // --- gossip ---
+
   /** Gossip validation: import first, forward only what imported. */
-  private async onBlock(data: Uint8Array): Promise<Verdict> {
+  private async onBlock(data: Uint8Array, from: string): Promise<Verdict> {
     let block;
     try {
       if (data.length > MAX_BLOCK_MESSAGE_BYTES) return 'reject';
@@ -162,13 +385,22 @@ export class P2pNode extends EventEmitter {
     }
     const hash = bytesToHex(headerHash(block.header));
     if (this.seen.has(hash)) return 'ignore';
-    this.seen.add(hash);
+    this.remember(this.seen, hash);
     try {
       const status = await this.chain.insertBlock(block);
       this.emit('block', block, status);
+      const st = this.peers.get(from);
+      if (st && block.header.number > st.headNumber) this.peers.set(from, { ...st, headHash: headerHash(block.header), headNumber: block.header.number });
       return status === 'known' ? 'ignore' : 'accept';
     } catch (e) {
-      if (e instanceof InvalidBlockError && e.code === 'unknown-parent') return 'ignore';
+      if (e instanceof InvalidBlockError && e.code === 'unknown-parent') {
+        // We are behind (or on another branch): ask the sender where it is, which syncs if it is heavier.
+        const id = this.peerId(from);
+        if (id && !this.syncer.busy) void this.exchangeStatus(id);
+        this.seen.delete(hash);
+        return 'ignore';
+      }
+      if (!isPeerFault(e)) return 'ignore';
       this.emit('invalid-block', block, e);
       return 'reject';
     }
@@ -197,16 +429,25 @@ export class P2pNode extends EventEmitter {
     if (set.size > 100_000) set.delete(set.values().next().value as string);
   }
 
-  async publishBlock(block: Parameters<typeof encodeBlock>[0]): Promise<void> {
-    this.seen.add(bytesToHex(headerHash(block.header)));
-    await this.libp2p.services.pubsub.publish(this.blockTopic, encodeBlock(block));
+  private async publish(kind: GossipTopicKind, data: Uint8Array): Promise<void> {
+    try {
+      await this.libp2p.services.pubsub.publish(kind === 'blocks' ? this.blockTopic : this.txTopic, data);
+      this.opts.observer?.gossip?.(kind, 'out', 'sent');
+    } catch (e) {
+      log.debug('Gossip publish failed', { topic: kind, err: (e as Error).message });
+    }
   }
 
-  async dial(addr: Parameters<Libp2p['dial']>[0]): Promise<void> {
-    await this.libp2p.dial(addr);
+  async publishBlock(block: Block): Promise<void> {
+    this.remember(this.seen, bytesToHex(headerHash(block.header)));
+    await this.publish('blocks', encodeBlock(block));
   }
 
-  /** What the RPC's admin_* / net_peerCount read. */
+  async dial(addr: Multiaddr): Promise<void> {
+    await this.libp2p.dial(addr as never);
+  }
+
+  /** What the RPC's admin_* / net_peerCount / eth_syncing read. */
   backend() {
     return {
       peerCount: () => this.peers.size,
@@ -222,15 +463,19 @@ export class P2pNode extends EventEmitter {
         protocols: { gtos: { network: this.networkId.toString(), genesis: bytesToHex(this.chain.genesisHash), head: bytesToHex(this.chain.currentHash()) } },
       }),
       addPeer: async (addr: string) => {
-        const { multiaddr } = await import('@multiformats/multiaddr');
-        await this.libp2p.dial(multiaddr(addr) as never);
+        await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
         return true;
       },
-      syncing: () => false as const,
+      syncing: () => {
+        const p = this.syncer.progress;
+        return p ? { ...p } : (false as const);
+      },
     };
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
     await this.libp2p.stop();
   }
 }
