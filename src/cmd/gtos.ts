@@ -11,6 +11,8 @@ import { exportCommand } from './commands/export.js';
 import { accountImport, accountList, accountNew } from './commands/account.js';
 import { addSettingFlags, dumpToml, executorConfig, get, resolveConfig } from './config.js';
 import { runNodeUntilSignal } from './node.js';
+import { runLocalnet } from './commands/localnet.js';
+import { resolve as resolvePath } from 'node:path';
 import { setVerbosity } from '../log.js';
 import { TxExecutor } from '../core/executor/tx-executor.js';
 
@@ -72,6 +74,29 @@ export function buildProgram(): Command {
     .description('print the effective configuration as TOML')
     .action(() => {
       out(dumpToml(cfg()).trimEnd());
+    });
+
+  program
+    .command('localnet')
+    .description('run a clique testnet of several signers on 127.0.0.1 (Ctrl-C stops all)')
+    .addOption(new Option('--dir <path>', 'folder for the nodes, keys and genesis (reused on later runs)').default('.localnet'))
+    .addOption(new Option('--nodes <n>', 'number of signer nodes').default('3'))
+    .addOption(new Option('--period <seconds>', 'clique block period').default('1'))
+    .addOption(new Option('--p2p-port <port>', 'p2p port of the first node (the others follow)').default('30303'))
+    .addOption(new Option('--http-port <port>', 'JSON-RPC port of the first node').default('8545'))
+    .addOption(new Option('--metrics-port <port>', 'metrics port of the first node').default('6060'))
+    .addOption(new Option('--parallel', 'run the parallel-transfer executor on every node'))
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const int = (k: string) => {
+        const v = Number(o[k]);
+        if (!Number.isInteger(v) || v < 0) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be a non-negative integer`);
+        return v;
+      };
+      await runLocalnet({
+        dir: resolvePath(String(o.dir)), nodes: int('nodes'), period: int('period'),
+        p2pPort: int('p2pPort'), httpPort: int('httpPort'), metricsPort: int('metricsPort'),
+        verbosity: get<number>(cfg(), 'node', 'verbosity'), parallel: o.parallel === true,
+      }, out);
     });
 
   const account = program.command('account').description('manage keystore accounts');

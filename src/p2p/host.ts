@@ -46,6 +46,8 @@ export const MAX_BLOCK_MESSAGE_BYTES = MAX_FRAME_BYTES;
 const REQUEST_TIMEOUT_MS = 20_000;
 /** Sync requests one peer may have open at once. */
 const MAX_SERVING_PER_PEER = 2;
+/** Pending txs announced again when a peer joins. */
+const MAX_REANNOUNCE = 1024;
 
 export type GossipTopicKind = 'blocks' | 'txs';
 export type Verdict = 'accept' | 'ignore' | 'reject';
@@ -193,6 +195,8 @@ export class P2pNode extends EventEmitter {
     this.chain.on('head', (ev: NewHeadEvent) => {
       // Announce blocks that did not come from gossip (ours, or imported otherwise), unless catching up.
       if (!this.seen.has(bytesToHex(ev.hash)) && !this.syncer.busy) void this.publishBlock(ev.block);
+      // Txs of blocks a reorg dropped may exist nowhere else: announce them again.
+      if (this.pool) for (const tx of ev.dropped) void this.publish('txs', tx.encode());
     });
     pubsub.addEventListener('gossipsub:heartbeat', () => this.checkScores());
     this.syncer.on('progress', (p: SyncProgress) => this.opts.observer?.sync?.(p, 0));
@@ -229,6 +233,7 @@ export class P2pNode extends EventEmitter {
     if (!known) {
       this.emit('peer', peer, theirs);
       this.opts.observer?.peers?.(this.peers.size);
+      this.announcePending();
     }
     this.maybeSync();
   }
@@ -356,7 +361,13 @@ export class P2pNode extends EventEmitter {
     try {
       const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
       const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
-      const req = decodeRequest((await lp.read({ signal })).subarray());
+      let raw: Uint8Array;
+      try {
+        raw = (await lp.read({ signal })).subarray();
+      } catch (e) {
+        throw signal.aborted ? e : new SyncProtocolError(`unreadable request: ${(e as Error).message}`);
+      }
+      const req = decodeRequest(raw);
       const frames = serveRange(this.chain, req);
       await lp.write(encodeRlp(bigintToBytes(BigInt(frames.length))), { signal });
       for (const f of frames) await lp.write(f, { signal });
@@ -422,6 +433,22 @@ export class P2pNode extends EventEmitter {
     if (!err) return 'accept';
     // A signature or shape error is the sender's fault; price, nonce or balance may just be stale.
     return ['invalid-signature', 'wrong-chain', 'oversized', 'contract-creation', 'data-not-allowed', 'bad-system-action', 'intrinsic-gas', 'tip-above-fee-cap', 'fee-too-large'].includes(err.code) ? 'reject' : 'ignore';
+  }
+
+  /**
+   * Gossip reaches only peers connected at the time: txs that entered the
+   * pool while we were alone (or before the mesh formed) are announced again
+   * when a peer joins; peers that have them ignore the copies.
+   */
+  private announcePending(): void {
+    if (!this.pool) return;
+    let n = 0;
+    for (const { txs } of this.pool.pendingByAccount().values()) {
+      for (const tx of txs) {
+        if (n++ >= MAX_REANNOUNCE) return;
+        void this.publish('txs', tx.encode());
+      }
+    }
   }
 
   private remember(set: Set<string>, h: string): void {
