@@ -60,13 +60,13 @@ test('partition and heal: the cut-off signer reorgs to the heavier chain and its
     a.p2p!.ban(idC, 'test partition', 600_000);
     await until(() => c.p2p!.peers.size === 0 && a.p2p!.peers.size === 1, 10_000, 'partition');
     const forkBase = c.chain.currentHeader().number;
-
     // On its own, c seals the lonely tx; a and b (which never saw it) grow a longer branch.
     const lonely = transfer(bob, sink(50), 7n, 1337n);
     await rpcCall(rpcUrl(c), 'eth_sendRawTransaction', [bytesToHex(lonely.encode())]);
     await until(() => c.chain.getTxLocation(lonely.hash()) !== undefined, 20_000, 'c seals the lonely tx');
+    assert.equal(c.chain.getTxLocation(lonely.hash())!.block.header.number, forkBase + 1n);
+    await until(() => c.chain.currentHeader().number === forkBase + 1n, 5_000, 'c at its fork block');
     const cForkBlock = bytesToHex(c.chain.currentHash());
-    assert.equal(c.chain.currentHeader().number, forkBase + 1n);
     assert.equal(a.pool.has(lonely.hash()), false, 'the partition held');
     for (let i = 0; i < 3; i++) {
       const before = a.chain.currentHeader().number;
