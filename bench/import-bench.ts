@@ -42,7 +42,7 @@ function makeTxs(rng: Rng, hot: Hotspot, n: number, senders: TestAccount[], hotA
 }
 
 /** Builds `blocks` blocks of `size` transfers; returns their encodings (decoded fresh for every import). */
-export async function buildChain(size: number, blocks: number, hot: Hotspot, accounts: number): Promise<{ encoded: Uint8Array[]; genesis: ChainBuilder['genesis'] }> {
+export async function buildChain(size: number, blocks: number, hot: Hotspot, accounts: number): Promise<{ encoded: Uint8Array[]; genesis: ChainBuilder['genesis']; builder: ChainBuilder }> {
   const signer = testAccount('bench-signer');
   const senders = testAccounts('bench-sender', Math.max(size, 1));
   const hotAcc = testAccount('bench-hot-sender');
@@ -53,7 +53,7 @@ export async function buildChain(size: number, blocks: number, hot: Hotspot, acc
   const hotTo = rng.bytes(20);
   const cursor = { i: 0 };
   for (let i = 0; i < blocks; i++) await b.addBlock(makeTxs(rng, hot, size, senders, hotAcc, hotTo, cursor));
-  return { encoded: b.blocks.map((blk) => encodeBlock(blk)), genesis: b.genesis };
+  return { encoded: b.blocks.map((blk) => encodeBlock(blk)), genesis: b.genesis, builder: b };
 }
 
 export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['genesis'], exec: TxExecutor): Promise<ImportRun> {

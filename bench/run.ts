@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runTrieBench } from './trie-bench.js';
 import { runImportBench } from './import-bench.js';
 import { runTpsBench } from './tps-bench.js';
+import { runSyncBench } from './sync-bench.js';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {
@@ -31,6 +32,10 @@ if (!only || only === 'tps') {
   process.stdout.write('== end-to-end TPS: dev node (1 s blocks, 30M gas, txGas 3000) and a load generator over batched RPC\n');
   results.tps = [await runTpsBench({ parallel: false }), await runTpsBench({ parallel: true })];
   process.stdout.write(JSON.stringify(results.tps) + '\n');
+}
+if (!only || only === 'sync') {
+  process.stdout.write('== sync: a node catching up 500 blocks × 1k transfers from a peer over libp2p, serial vs parallel executor\n');
+  results.sync = await runSyncBench({ blocks: Number(process.env.SYNC_BLOCKS ?? 500) });
 }
 results.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 

@@ -19,15 +19,9 @@ import { P2pNode } from '../../src/p2p/host.js';
 import { loadNodeKey } from '../../src/p2p/node-key.js';
 import { ChainBuilder } from '../util/chain-builder.js';
 import { testAccount, testAccounts, transfer } from '../util/accounts.js';
+import { until } from '../util/wait.js';
 
 const E = 10n ** 18n;
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 test('handshake, block gossip with validation, bad blocks rejected, stable peer id', async () => {
   const signer = testAccount('p2p-signer');

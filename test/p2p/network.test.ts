@@ -21,14 +21,9 @@ import { initCommand } from '../../src/cmd/commands/init.js';
 import { setVerbosity } from '../../src/log.js';
 import { genesisJson } from '../util/chain-builder.js';
 import { testAccount } from '../util/accounts.js';
+import { rpcCall as call } from '../util/rpc.js';
+import { until } from '../util/wait.js';
 
-const until = async (cond: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 test('a sealer and a follower: txs mined on one reach the other by gossip; admin_* report peers', async () => {
   setVerbosity(1);
@@ -50,8 +45,6 @@ test('a sealer and a follower: txs mined on one reach the other by gossip; admin
     nodes.push(b);
     await until(() => a.p2p!.peers.size === 1 && b.p2p!.peers.size === 1);
     const rpcB = `http://${b.rpc!.host}:${b.rpc!.port}`;
-    const call = async (url: string, method: string, params: unknown[] = []) =>
-      ((await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as { result: any }).result;
     assert.equal(await call(rpcB, 'net_peerCount'), '0x1');
     const peers = await call(rpcB, 'admin_peers');
     assert.equal(peers[0].id, a.p2p!.libp2p.peerId.toString());

@@ -1,0 +1,74 @@
+/**
+ * Sync throughput: a node catching up 500 blocks of 1k transfers from one
+ * peer over real libp2p on loopback (range requests, import into a fresh
+ * LevelDB), with the serial executor and with the parallel one, in one run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Blockchain } from '../src/core/blockchain.js';
+import { TxExecutor } from '../src/core/executor/tx-executor.js';
+import { LevelDatabase } from '../src/state/database.js';
+import { P2pNode } from '../src/p2p/host.js';
+import { buildChain } from './import-bench.js';
+
+interface SyncRun {
+  blocks: number;
+  txs: number;
+  ms: number;
+  blocksPerSec: number;
+  txPerSec: number;
+  /** Where the importing node's time went (verify, body, recover, execute, validate, write). */
+  chainMs: Record<string, number>;
+}
+
+async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.open>[0]['genesis'], target: bigint, exec: TxExecutor): Promise<SyncRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'gtos-bench-sync-'));
+  const db = await LevelDatabase.open(dir);
+  let node: P2pNode | undefined;
+  try {
+    const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c) });
+    node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId, prefetch: (b) => exec.prefetch(b, chain.config.chainId) });
+    let txs = 0;
+    chain.on('head', (ev: { added: { transactions: unknown[] }[] }) => {
+      for (const b of ev.added) txs += b.transactions.length;
+    });
+    const done = new Promise<void>((resolve) => chain.on('head', () => chain.currentHeader().number >= target && resolve()));
+    const t0 = performance.now();
+    await node.dial(server.libp2p.getMultiaddrs()[0]!);
+    await done;
+    const ms = performance.now() - t0;
+    const blocks = Number(target);
+    const chainMs = Object.fromEntries(Object.entries(chain.timings).map(([k, v]) => [k, Math.round(v)]));
+    return { blocks, txs, ms: Math.round(ms), blocksPerSec: +((blocks / ms) * 1000).toFixed(1), txPerSec: Math.round((txs / ms) * 1000), chainMs };
+  } finally {
+    await node?.stop();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number; workers?: number } = {}) {
+  const blocks = opts.blocks ?? 500;
+  const size = opts.txsPerBlock ?? 1000;
+  const workers = opts.workers ?? Math.max(1, availableParallelism() - 1);
+  process.stdout.write(`building ${blocks} blocks of ${size} transfers...\n`);
+  const { builder, genesis } = await buildChain(size, blocks, 'none', 20000);
+  const server = await P2pNode.start(builder.chain, { port: 0, networkId: builder.chain.config.chainId });
+  const serial = new TxExecutor({ parallel: false });
+  const parallel = new TxExecutor({ parallel: true, workers });
+  try {
+    const target = builder.chain.currentHeader().number;
+    const s = await syncOnce(server, genesis, target, serial);
+    process.stdout.write(`sync serial:   ${JSON.stringify(s)}\n`);
+    const p = await syncOnce(server, genesis, target, parallel);
+    process.stdout.write(`sync parallel: ${JSON.stringify(p)}\n`);
+    const ratio = +(p.txPerSec / s.txPerSec).toFixed(2);
+    process.stdout.write(`sync parallel/serial = ${ratio}\n`);
+    return { workers, blocks, txsPerBlock: size, serial: s, parallel: p, ratio };
+  } finally {
+    await server.stop();
+    await serial.close();
+    await parallel.close();
+  }
+}
