@@ -214,6 +214,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       observer: p2pObserver(metrics),
     }, pool);
     p2p.on('ban', () => metrics.p2p.bans.inc());
+    // As geth: no sealing on a head we know to be behind the network's.
+    miner?.holdWhile(() => p2p!.syncer.busy);
     log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
   }
   const backend: NodeBackend = {

@@ -27,6 +27,7 @@ export class Miner extends EventEmitter {
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly proposals = new Map<string, boolean>();
+  private hold: () => boolean = () => false;
 
   constructor(
     private readonly chain: Blockchain,
@@ -52,6 +53,11 @@ export class Miner extends EventEmitter {
 
   getProposals(): Map<string, boolean> {
     return new Map(this.proposals);
+  }
+
+  /** Seal nothing while `cond` holds (the node is catching up: its head is not the network's). */
+  holdWhile(cond: () => boolean): void {
+    this.hold = cond;
   }
 
   get isRunning(): boolean {
@@ -101,6 +107,10 @@ export class Miner extends EventEmitter {
     while (this.running) {
       const parent = this.chain.currentHeader();
       const parentHash = this.chain.currentHash();
+      if (this.hold()) {
+        await this.sleep(500);
+        continue;
+      }
       if (period === 0n && this.pool.status().pending === 0) {
         await this.sleep(1000);
         continue;
@@ -130,7 +140,7 @@ export class Miner extends EventEmitter {
       }
       if (!(await this.waitSlot(performance.now() + delayMs, parentHash))) continue;
       if (!this.running) break;
-      if (hashToHex(this.chain.currentHash()) !== hashToHex(parentHash)) continue;
+      if (hashToHex(this.chain.currentHash()) !== hashToHex(parentHash) || this.hold()) continue;
       const header = this.chain.engine.seal(built.block.header, this.signerKey);
       const block = { ...built.block, header };
       const status = await this.chain.writeMinedBlock(block, built.state, built.receipts);
