@@ -9,6 +9,7 @@ import { bigintToBytes, bytesToBigint } from '../crypto/bytes.js';
 import { asHash, type Hash } from '../crypto/primitives.js';
 import type { KeyValueStore, WriteBatch } from '../state/database.js';
 import { schema } from '../state/schema.js';
+import { Lru } from '../lru.js';
 import { decodeBody, encodeBody, type Block } from './types/block.js';
 import { decodeHeader, encodeHeader, headerHash, type Header } from './types/header.js';
 import { decodeReceipts, encodeReceipts, type Receipt } from './types/receipt.js';
@@ -16,28 +17,6 @@ import { decodeReceipts, encodeReceipts, type Receipt } from './types/receipt.js
 export interface TxLookup {
   blockNumber: bigint;
   index: number;
-}
-
-/** A small insertion-ordered LRU; enough for hot headers and bodies. */
-export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-  get(k: K): V | undefined {
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
-  }
-  set(k: K, v: V): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
-  }
-  delete(k: K): void {
-    this.map.delete(k);
-  }
 }
 
 const hexKey = (h: Uint8Array) => Buffer.from(h).toString('hex');

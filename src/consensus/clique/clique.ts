@@ -15,7 +15,7 @@ import { EMPTY_UNCLE_HASH, headerHash, type Header } from '../../core/types/head
 import { BaseFeeError, verifyEip1559Header } from '../eip1559.js';
 import { GasLimitError, MAX_GAS_LIMIT } from '../gaslimit.js';
 import { CliqueError } from './errors.js';
-import { Lru } from './lru.js';
+import { Lru } from '../../lru.js';
 import { EXTRA_SEAL, EXTRA_VANITY, recoverSealer, sealHash, sealHeader } from './seal.js';
 import { NONCE_AUTH, NONCE_DROP, recentLimit, Snapshot } from './snapshot.js';
 
@@ -62,8 +62,8 @@ export function checkpointSigners(header: Header): Address[] {
 
 export class Clique {
   readonly config: CliqueConfig;
-  private readonly snapshots = new Lru<Snapshot>(INMEMORY_SNAPSHOTS);
-  private readonly authors = new Lru<Address>(INMEMORY_SIGNATURES);
+  private readonly snapshots = new Lru<string, Snapshot>(INMEMORY_SNAPSHOTS);
+  private readonly authors = new Lru<string, Address>(INMEMORY_SIGNATURES);
   private readonly now: () => number;
   /** Milliseconds for the seal delay: the pinned clock if any, else Date.now (second precision would waste up to 1 s). */
   private readonly nowMs: () => number;
