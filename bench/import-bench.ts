@@ -12,7 +12,7 @@ import { Blockchain } from '../src/core/blockchain.js';
 import { TxExecutor } from '../src/core/executor/tx-executor.js';
 import { decodeBlock, encodeBlock, type Block } from '../src/core/types/block.js';
 import { asAddress } from '../src/crypto/primitives.js';
-import { LevelDatabase, MemoryDatabase } from '../src/state/database.js';
+import { LevelDatabase, MemoryDatabase, type KeyValueStore } from '../src/state/database.js';
 import { ChainBuilder } from '../test/util/chain-builder.js';
 import { testAccount, testAccounts, transfer, type TestAccount } from '../test/util/accounts.js';
 import { Rng } from '../test/util/rng.js';
@@ -42,18 +42,28 @@ function makeTxs(rng: Rng, hot: Hotspot, n: number, senders: TestAccount[], hotA
 }
 
 /** Builds `blocks` blocks of `size` transfers; returns their encodings (decoded fresh for every import). */
-export async function buildChain(size: number, blocks: number, hot: Hotspot, accounts: number): Promise<{ encoded: Uint8Array[]; genesis: ChainBuilder['genesis']; builder: ChainBuilder }> {
+export async function buildChain(
+  size: number, blocks: number, hot: Hotspot, accounts: number,
+  opts: { db?: KeyValueStore; keepBlocks?: boolean; progress?: (done: number) => void } = {},
+): Promise<{ encoded: Uint8Array[]; genesis: ChainBuilder['genesis']; builder: ChainBuilder }> {
   const signer = testAccount('bench-signer');
   const senders = testAccounts('bench-sender', Math.max(size, 1));
   const hotAcc = testAccount('bench-hot-sender');
   const extra = testAccounts('bench-holder', Math.max(0, accounts - senders.length));
   const alloc = [...senders, hotAcc, ...extra].map((a) => ({ address: a.address, balance: 1000n * ETHER }));
-  const b = await ChainBuilder.create({ signers: [signer], alloc, gasLimit: 2n * BigInt(size) * 21000n + 1_000_000n }, new MemoryDatabase());
+  const b = await ChainBuilder.create({ signers: [signer], alloc, gasLimit: 2n * BigInt(size) * 21000n + 1_000_000n }, opts.db ?? new MemoryDatabase());
   const rng = new Rng(size * 7 + blocks);
   const hotTo = rng.bytes(20);
   const cursor = { i: 0 };
-  for (let i = 0; i < blocks; i++) await b.addBlock(makeTxs(rng, hot, size, senders, hotAcc, hotTo, cursor));
-  return { encoded: b.blocks.map((blk) => encodeBlock(blk)), genesis: b.genesis, builder: b };
+  const encoded: Uint8Array[] = [];
+  for (let i = 0; i < blocks; i++) {
+    const blk = await b.addBlock(makeTxs(rng, hot, size, senders, hotAcc, hotTo, cursor));
+    if (opts.keepBlocks !== false) encoded.push(encodeBlock(blk));
+    // The chain holds the blocks; the builder's copy of every decoded tx would only cost memory.
+    b.blocks.length = 0;
+    opts.progress?.(i + 1);
+  }
+  return { encoded, genesis: b.genesis, builder: b };
 }
 
 export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['genesis'], exec: TxExecutor): Promise<ImportRun> {

@@ -53,7 +53,13 @@ export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number
   const size = opts.txsPerBlock ?? 1000;
   const workers = opts.workers ?? Math.max(1, availableParallelism() - 1);
   process.stdout.write(`building ${blocks} blocks of ${size} transfers...\n`);
-  const { builder, genesis } = await buildChain(size, blocks, 'none', 20000);
+  const serverDir = mkdtempSync(join(tmpdir(), 'gtos-bench-serve-'));
+  const serverDb = await LevelDatabase.open(serverDir);
+  const t0 = performance.now();
+  const { builder, genesis } = await buildChain(size, blocks, 'none', 20000, {
+    db: serverDb, keepBlocks: false,
+    progress: (n) => n % 50 === 0 && process.stdout.write(`  built ${n} blocks (${Math.round((performance.now() - t0) / 1000)} s)\n`),
+  });
   const server = await P2pNode.start(builder.chain, { port: 0, networkId: builder.chain.config.chainId });
   const serial = new TxExecutor({ parallel: false });
   const parallel = new TxExecutor({ parallel: true, workers });
@@ -70,5 +76,7 @@ export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number
     await server.stop();
     await serial.close();
     await parallel.close();
+    await serverDb.close();
+    rmSync(serverDir, { recursive: true, force: true });
   }
 }

@@ -411,7 +411,11 @@ export class P2pNode extends EventEmitter {
         this.seen.delete(hash);
         return 'ignore';
       }
-      if (!isPeerFault(e)) return 'ignore';
+      if (!isPeerFault(e)) {
+        // Not provably bad (a clock ahead of ours, say): it may be offered again later.
+        this.seen.delete(hash);
+        return 'ignore';
+      }
       this.emit('invalid-block', block, e);
       return 'reject';
     }

@@ -3,20 +3,25 @@
  * each a clique signer, find each other from the bootnodes they are given,
  * seal in turn, and agree on every block and state root; a tx sent to one is
  * mined and visible on all; stopping (SIGINT, as Ctrl-C) ends every process
- * cleanly; a second run continues the same chain.
+ * cleanly; `gtos localnet` on the same folder continues the chain, prints
+ * the endpoints, and Ctrl-C stops all of its nodes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { addressToHex } from '../../src/crypto/primitives.js';
 import { prepareLocalnet, startLocalnet, type LocalnetOptions } from '../../src/cmd/commands/localnet.js';
 import { freePortRange } from '../util/ports.js';
 import { rpcCall } from '../util/rpc.js';
 import { until } from '../util/wait.js';
 
-test('localnet: three signer processes seal in turn, agree on blocks and state, share txs, stop on SIGINT', async () => {
+const GTOS = fileURLToPath(new URL('../../src/cmd/gtos.js', import.meta.url));
+
+test('localnet: three signer processes seal in turn, agree on blocks and state, share txs; the CLI resumes the chain and Ctrl-C stops all', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-localnet-'));
   const base = await freePortRange(9);
   const opts: LocalnetOptions = { dir: join(dir, 'net'), nodes: 3, period: 1, p2pPort: base, httpPort: base + 3, metricsPort: base + 6, verbosity: 2, parallel: false };
@@ -48,13 +53,25 @@ test('localnet: three signer processes seal in turn, agree on blocks and state, 
 
     await net.stop();
     assert.deepEqual(net.nodes.map((n) => n.process.exitCode), [0, 0, 0], logs.slice(-20).join('\n'));
-    // A second run reuses keys and genesis and continues the chain.
-    const head = BigInt(await (async () => {
-      net = await startLocalnet(await prepareLocalnet(opts), (s) => logs.push(s));
-      return rpcCall(net.nodes[0]!.rpc, 'eth_blockNumber');
-    })());
-    assert.ok(head >= 9n, 'the chain survived the restart');
-    await until(async () => BigInt(await rpcCall(net!.nodes[2]!.rpc, 'eth_blockNumber')) > head, 30_000, 'sealing resumes');
+    // The CLI as a user runs it, on the same folder: it continues the chain; Ctrl-C (SIGINT) stops every node.
+    const cli = spawn(process.execPath, [GTOS, 'localnet', '--dir', opts.dir, '--p2p-port', String(base), '--http-port', String(base + 3), '--metrics-port', String(base + 6), '--verbosity', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    cli.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+    cli.stderr.on('data', (d: Buffer) => (printed += d.toString()));
+    const cliExit = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
+    try {
+      await until(() => printed.includes('Press Ctrl-C'), 60_000, 'the localnet banner');
+      for (const u of urls) assert.ok(printed.includes(`JSON-RPC ${u}`), `endpoint ${u} printed`);
+      const resumed = BigInt(await rpcCall(urls[0]!, 'eth_blockNumber'));
+      assert.ok(resumed >= 9n, 'the chain survived the restart');
+      await until(async () => BigInt(await rpcCall(urls[2]!, 'eth_blockNumber')) > resumed, 30_000, 'sealing resumes');
+      cli.kill('SIGINT');
+      assert.equal(await cliExit, 0, printed.slice(-2000));
+      assert.match(printed, /Stopping localnet/);
+      for (const u of urls) await assert.rejects(rpcCall(u, 'eth_blockNumber'), `${u} is down`);
+    } finally {
+      if (cli.exitCode === null) cli.kill('SIGKILL');
+    }
   } finally {
     await net?.stop();
     rmSync(dir, { recursive: true, force: true });
