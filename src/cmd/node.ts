@@ -226,7 +226,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   let rpcServer: RpcHttpServer | undefined;
   let rpcAddr: { host: string; port: number } | undefined;
   if (get<boolean>(cfg, 'http', 'enabled')) {
-    const registry = new RpcRegistry(get<string[]>(cfg, 'http', 'api').concat(['net', 'web3']));
+    const registry = new RpcRegistry(get<string[]>(cfg, 'http', 'api').concat(['net', 'web3', 'rpc']));
+    registerAll(registry, 'rpc', { modules: { fn: () => registry.modules(), max: 0 } });
     registerAll(registry, 'eth', ethMethods(backend));
     registerAll(registry, 'tos', ethMethods(backend));
     registerAll(registry, 'net', netMethods(backend));

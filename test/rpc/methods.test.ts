@@ -65,6 +65,17 @@ describe('RPC methods', () => {
     assert.equal(await ok('eth_getTransactionReceipt', ['0x' + '00'.repeat(32)]), null);
     assert.equal(await ok('eth_getTransactionCount', [dev, 'latest']), '0x1');
     assert.equal(await ok('eth_call', [{ to, data: '0x' }, 'latest']), '0x');
+    // Block parameters as geth's BlockNumberOrHash: a bare hash, {blockHash, requireCanonical}, {blockNumber}.
+    assert.equal(await ok('eth_getBalance', [to, receipt.blockHash]), '0x3e8');
+    assert.equal(await ok('eth_getBalance', [to, { blockHash: receipt.blockHash, requireCanonical: true }]), '0x3e8');
+    assert.equal(await ok('eth_getBalance', [to, { blockNumber: '0x0' }]), '0x0');
+    assert.match((await call('eth_getBalance', [to, '0x' + '00'.repeat(32)])).error!.message, /not found/);
+    assert.equal((await call('eth_getBalance', [to, { blockNumber: '0x0', blockHash: receipt.blockHash }])).error!.code, -32602);
+    assert.equal((await call('eth_getBlockByNumber', [receipt.blockHash, false])).error!.code, -32602, 'by-number methods take numbers only');
+    const modules = await ok('rpc_modules');
+    assert.equal(modules.eth, '1.0');
+    assert.equal(modules.rpc, '1.0');
+    assert.equal(modules.clique, '1.0');
   });
 
   test('eth_getProof verifies against the block state root', async () => {

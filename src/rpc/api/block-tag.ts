@@ -1,39 +1,32 @@
-/** Resolves a JSON-RPC block parameter (tag, number or {blockHash}) to a stored header. */
+/** Resolves a JSON-RPC block parameter (tag, number, hash or {blockNumber}/{blockHash}) to a stored header. */
 import type { Header } from '../../core/types/header.js';
-import { hashFromHex } from '../../crypto/primitives.js';
-import { InvalidParamsError, RpcError } from '../errors.js';
-import { parseBlockTag } from '../hex.js';
+import { hashToHex } from '../../crypto/primitives.js';
+import { RpcError } from '../errors.js';
+import { parseBlockNumberOrHash, parseBlockTag, type BlockTag } from '../hex.js';
 import type { NodeBackend } from '../backend.js';
 
 export function resolveHeader(b: NodeBackend, param: unknown): Header {
   const chain = b.chain;
-  if (param && typeof param === 'object' && 'blockHash' in (param as Record<string, unknown>)) {
-    const raw = (param as Record<string, unknown>).blockHash;
-    if (typeof raw !== 'string') throw new InvalidParamsError('blockHash must be a hex string');
-    let hash;
-    try {
-      hash = hashFromHex(raw);
-    } catch {
-      throw new InvalidParamsError('invalid blockHash');
-    }
-    const h = chain.getHeader(hash);
-    if (!h) throw new RpcError(-32000, `header for hash ${raw} not found`);
+  // geth's BlockNumberOrHash: a tag, a number, a bare 32-byte hash, or {blockNumber} / {blockHash, requireCanonical}.
+  const p = parseBlockNumberOrHash(param ?? 'latest', 'block number');
+  if (typeof p === 'object') {
+    const h = chain.getHeader(p.blockHash);
+    if (!h) throw new RpcError(-32000, `header for hash ${hashToHex(p.blockHash)} not found`);
+    const canon = chain.store.canonicalHash(h.number);
+    if (p.requireCanonical && (!canon || hashToHex(canon) !== hashToHex(p.blockHash))) throw new RpcError(-32000, 'hash is not currently canonical');
     return h;
   }
-  const tag = parseBlockTag(param ?? 'latest');
-  if (tag === 'latest' || tag === 'pending' || tag === 'safe' || tag === 'finalized') return chain.currentHeader();
-  if (tag === 'earliest') return chain.getHeaderByNumber(0n)!;
-  const h = chain.getHeaderByNumber(tag);
-  if (!h) throw new RpcError(-32000, `header not found`);
+  const h = headerAt(b, p);
+  if (!h) throw new RpcError(-32000, 'header not found');
   return h;
 }
 
-/** Like resolveHeader, but null for a missing block number (eth_getBlockByNumber answers null). */
+/** A block-number parameter only (eth_getBlockByNumber and kin); undefined when there is no such block. */
 export function findHeader(b: NodeBackend, param: unknown): Header | undefined {
-  try {
-    return resolveHeader(b, param);
-  } catch (e) {
-    if (e instanceof InvalidParamsError) throw e;
-    return undefined;
-  }
+  return headerAt(b, parseBlockTag(param ?? 'latest'));
+}
+
+function headerAt(b: NodeBackend, tag: BlockTag): Header | undefined {
+  if (tag === 'latest' || tag === 'pending' || tag === 'safe' || tag === 'finalized') return b.chain.currentHeader();
+  return b.chain.getHeaderByNumber(tag === 'earliest' ? 0n : tag);
 }
