@@ -56,15 +56,18 @@ export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number
   const serverDir = mkdtempSync(join(tmpdir(), 'gtos-bench-serve-'));
   const serverDb = await LevelDatabase.open(serverDir);
   const t0 = performance.now();
-  const { builder, genesis } = await buildChain(size, blocks, 'none', 20000, {
+  // Only the head number and genesis outlive the build (see below).
+  const { target, genesis } = await buildChain(size, blocks, 'none', 20000, {
     db: serverDb, keepBlocks: false,
     progress: (n) => n % 50 === 0 && process.stdout.write(`  built ${n} blocks (${Math.round((performance.now() - t0) / 1000)} s)\n`),
-  });
-  const server = await P2pNode.start(builder.chain, { port: 0, networkId: builder.chain.config.chainId });
+  }).then(({ builder, genesis: g }) => ({ target: builder.chain.currentHeader().number, genesis: g }));
+  // Serve from a freshly opened chain: the builder's decoded tries and caches would otherwise
+  // share the heap (and the garbage collector) with the node being measured.
+  const served = await Blockchain.open({ db: serverDb });
+  const server = await P2pNode.start(served, { port: 0, networkId: served.config.chainId });
   const serial = new TxExecutor({ parallel: false });
   const parallel = new TxExecutor({ parallel: true, workers });
   try {
-    const target = builder.chain.currentHeader().number;
     const s = await syncOnce(server, genesis, target, serial);
     process.stdout.write(`sync serial:   ${JSON.stringify(s)}\n`);
     const p = await syncOnce(server, genesis, target, parallel);
