@@ -182,6 +182,10 @@ export class P2pNode extends EventEmitter {
         return verdict as never;
       });
       pubsub.subscribe(this.txTopic);
+      // A peer that just subscribed has missed what was announced before: announce the pending txs again.
+      pubsub.addEventListener('subscription-change', (evt) => {
+        if (evt.detail.subscriptions.some((s) => s.subscribe && s.topic === this.txTopic)) this.announcePending();
+      });
       // Txs that entered the pool other than by gossip (RPC, journal, a reorg) are announced once.
       pool.on('pending', (txs: Transaction[]) => {
         for (const tx of txs) {
@@ -195,8 +199,9 @@ export class P2pNode extends EventEmitter {
     this.chain.on('head', (ev: NewHeadEvent) => {
       // Announce blocks that did not come from gossip (ours, or imported otherwise), unless catching up.
       if (!this.seen.has(bytesToHex(ev.hash)) && !this.syncer.busy) void this.publishBlock(ev.block);
-      // Txs of blocks a reorg dropped may exist nowhere else: announce them again.
-      if (this.pool) for (const tx of ev.dropped) void this.publish('txs', tx.encode());
+      // Txs of blocks a reorg dropped may exist nowhere else: when the pool takes them back
+      // (its 'pending' event, after this), they are announced again.
+      for (const tx of ev.dropped) this.seenTxs.delete(bytesToHex(tx.hash()));
     });
     pubsub.addEventListener('gossipsub:heartbeat', () => this.checkScores());
     this.syncer.on('progress', (p: SyncProgress) => this.opts.observer?.sync?.(p, 0));
@@ -233,7 +238,6 @@ export class P2pNode extends EventEmitter {
     if (!known) {
       this.emit('peer', peer, theirs);
       this.opts.observer?.peers?.(this.peers.size);
-      this.announcePending();
     }
     this.maybeSync();
   }
@@ -440,9 +444,9 @@ export class P2pNode extends EventEmitter {
   }
 
   /**
-   * Gossip reaches only peers connected at the time: txs that entered the
-   * pool while we were alone (or before the mesh formed) are announced again
-   * when a peer joins; peers that have them ignore the copies.
+   * Gossip reaches only peers subscribed at the time: txs that entered the
+   * pool while we were alone (or before a peer's subscription arrived) are
+   * announced again when a peer subscribes; peers that have them ignore the copies.
    */
   private announcePending(): void {
     if (!this.pool) return;

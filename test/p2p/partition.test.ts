@@ -80,7 +80,9 @@ test('partition and heal: the cut-off signer reorgs to the heavier chain and its
     c.p2p!.unban(idA);
     a.p2p!.unban(idC);
     await c.p2p!.dial(multiaddr(p2pAddr(a)));
-    await until(() => all().every((x) => x.chain.getTxLocation(lonely.hash()) !== undefined && bytesToHex(x.chain.currentHash()) === bytesToHex(a.chain.currentHash())), 30_000, 'reorg and re-mined lonely tx');
+    await until(() => bytesToHex(c.chain.store.canonicalHash(forkBase + 1n)!) !== cForkBlock, 20_000, 'c reorgs to the heavier branch');
+    await until(() => a.chain.getTxLocation(lonely.hash()) !== undefined, 20_000, 'the dropped tx is mined on the winning branch');
+    await until(() => all().every((x) => x.chain.getTxLocation(lonely.hash()) !== undefined && bytesToHex(x.chain.currentHash()) === bytesToHex(a.chain.currentHash())), 20_000, 'every node has it, at one head');
     assert.notEqual(bytesToHex(c.chain.store.canonicalHash(forkBase + 1n)!), cForkBlock, 'c left its own branch');
     const where = all().map((x) => bytesToHex(x.chain.getTxLocation(lonely.hash())!.block.header.stateRoot));
     assert.ok(where.every((r) => r === where[0]));
