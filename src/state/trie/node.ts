@@ -35,19 +35,27 @@ export function nextGen(): number {
   return ++lastGen;
 }
 
-// --- RLP building blocks ---
+// --- RLP building blocks (prefixes written in place: these run for every node on every changed path) ---
 
-function lengthPrefix(len: number, short: number, long: number): Uint8Array {
-  if (len < 56) return Uint8Array.of(short + len);
-  if (len < 0x100) return Uint8Array.of(long + 1, len);
-  if (len < 0x10000) return Uint8Array.of(long + 2, len >> 8, len & 0xff);
-  if (len < 0x1000000) return Uint8Array.of(long + 3, len >> 16, (len >> 8) & 0xff, len & 0xff);
-  return Uint8Array.of(long + 4, len >>> 24, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff);
+function prefixSize(len: number): number {
+  return len < 56 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : len < 0x1000000 ? 4 : 5;
+}
+
+/** Writes an RLP length prefix at `o`; returns the offset after it. */
+function writePrefix(out: Uint8Array, o: number, len: number, short: number, long: number): number {
+  if (len < 56) {
+    out[o] = short + len;
+    return o + 1;
+  }
+  const n = prefixSize(len) - 1;
+  out[o++] = long + n;
+  for (let i = n - 1; i >= 0; i--) out[o++] = (len >>> (8 * i)) & 0xff;
+  return o;
 }
 
 function stringSize(b: Uint8Array): number {
   if (b.length === 1 && b[0]! < 0x80) return 1;
-  return b.length + (b.length < 56 ? 1 : b.length < 0x100 ? 2 : b.length < 0x10000 ? 3 : 4);
+  return b.length + prefixSize(b.length);
 }
 
 function writeString(out: Uint8Array, o: number, b: Uint8Array): number {
@@ -55,25 +63,19 @@ function writeString(out: Uint8Array, o: number, b: Uint8Array): number {
     out[o] = b[0]!;
     return o + 1;
   }
-  const p = lengthPrefix(b.length, 0x80, 0xb7);
-  out.set(p, o);
-  out.set(b, o + p.length);
-  return o + p.length + b.length;
+  o = writePrefix(out, o, b.length, 0x80, 0xb7);
+  out.set(b, o);
+  return o + b.length;
 }
 
-function list(items: Uint8Array[], raw: boolean[]): Uint8Array {
-  let payload = 0;
-  for (let i = 0; i < items.length; i++) payload += raw[i] ? items[i]!.length : stringSize(items[i]!);
-  const head = lengthPrefix(payload, 0xc0, 0xf7);
-  const out = new Uint8Array(head.length + payload);
-  out.set(head, 0);
-  let o = head.length;
-  for (let i = 0; i < items.length; i++) {
-    if (raw[i]) {
-      out.set(items[i]!, o);
-      o += items[i]!.length;
-    } else o = writeString(out, o, items[i]!);
-  }
+/** A two-item list (leaf or extension): a string, then a string or an embedded (raw) node. */
+function pair(first: Uint8Array, second: Uint8Array, secondRaw: boolean): Uint8Array {
+  const payload = stringSize(first) + (secondRaw ? second.length : stringSize(second));
+  const out = new Uint8Array(prefixSize(payload) + payload);
+  let o = writePrefix(out, 0, payload, 0xc0, 0xf7);
+  o = writeString(out, o, first);
+  if (secondRaw) out.set(second, o);
+  else writeString(out, o, second);
   return out;
 }
 
@@ -107,25 +109,21 @@ export function hexPrefixDecode(b: Uint8Array): { path: Uint8Array; leaf: boolea
 }
 
 
-/**
- * The reference a parent holds to `n`: its encoding when shorter than 32
- * bytes (embedded), else the RLP string of its hash.
- */
-export function childRef(n: TrieNode): { bytes: Uint8Array; raw: boolean } {
-  if (n.kind === Kind.Ref) return { bytes: n.hash, raw: false };
+/** The reference a parent holds to `n`: its hash, or its encoding when under 32 bytes (embedded raw). */
+function refBytes(n: TrieNode): Uint8Array {
+  if (n.kind === Kind.Ref) return n.hash;
   const enc = encodeNode(n);
-  if (enc.length < 32) return { bytes: enc, raw: true };
-  return { bytes: nodeHash(n), raw: false };
+  return enc.length < 32 ? enc : nodeHash(n);
 }
 
 export function encodeNode(n: Exclude<TrieNode, RefNode>): Uint8Array {
   if (n.enc) return n.enc;
   let enc: Uint8Array;
   if (n.kind === Kind.Leaf) {
-    enc = list([hexPrefix(n.path, true), n.value], [false, false]);
+    enc = pair(hexPrefix(n.path, true), n.value, false);
   } else if (n.kind === Kind.Ext) {
-    const c = childRef(n.child);
-    enc = list([hexPrefix(n.path, false), c.bytes], [false, c.raw]);
+    const r = refBytes(n.child);
+    enc = pair(hexPrefix(n.path, false), r, r.length < 32);
   } else {
     enc = encodeBranch(n);
   }
@@ -133,10 +131,9 @@ export function encodeNode(n: Exclude<TrieNode, RefNode>): Uint8Array {
   return enc;
 }
 
-/** A branch written straight into one buffer: this runs for every branch on every changed path. */
+/** A branch written straight into one buffer; a 32-byte ref is a hash (0xa0 + 32 bytes), a shorter one an embedded node. */
 function encodeBranch(n: BranchNode): Uint8Array {
   const refs: (Uint8Array | undefined)[] = new Array(16);
-  const raw: boolean[] = new Array(16);
   let payload = 0;
   for (let i = 0; i < 16; i++) {
     const c = n.children[i];
@@ -144,23 +141,24 @@ function encodeBranch(n: BranchNode): Uint8Array {
       payload += 1;
       continue;
     }
-    const r = childRef(c);
-    refs[i] = r.bytes;
-    raw[i] = r.raw;
-    payload += r.raw ? r.bytes.length : stringSize(r.bytes);
+    const r = refBytes(c);
+    refs[i] = r;
+    payload += r.length < 32 ? r.length : 33;
   }
   payload += n.value === undefined ? 1 : stringSize(n.value);
-  const head = lengthPrefix(payload, 0xc0, 0xf7);
-  const out = new Uint8Array(head.length + payload);
-  out.set(head, 0);
-  let o = head.length;
+  const out = new Uint8Array(prefixSize(payload) + payload);
+  let o = writePrefix(out, 0, payload, 0xc0, 0xf7);
   for (let i = 0; i < 16; i++) {
     const r = refs[i];
     if (!r) out[o++] = 0x80;
-    else if (raw[i]) {
+    else if (r.length < 32) {
       out.set(r, o);
       o += r.length;
-    } else o = writeString(out, o, r);
+    } else {
+      out[o++] = 0xa0;
+      out.set(r, o);
+      o += 32;
+    }
   }
   if (n.value === undefined) out[o] = 0x80;
   else writeString(out, o, n.value);
