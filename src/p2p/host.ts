@@ -308,15 +308,21 @@ export class P2pNode extends EventEmitter {
     for (const e of this.peers) if (!best || e[1].td > best[1].td) best = e;
     if (!best || best[1].td <= this.chain.currentTd()) return;
     const [peer, status] = best;
+    // Whatever the outcome, the claim is settled until the peer's next status: one that
+    // cannot deliver what it announced (or reorged meanwhile) is not asked again at once.
+    const settle = () => {
+      const st = this.peers.get(peer);
+      const ours = this.chain.currentTd();
+      if (st && st.td > ours) this.peers.set(peer, { ...st, td: ours });
+    };
     void this.syncer.maybeSync(peer, status).then((r) => {
       if (r) this.opts.observer?.sync?.(undefined, r.imported);
+      settle();
       this.maybeSync();
     }, (e: Error) => {
       if (e instanceof PeerFaultError || e instanceof SyncProtocolError) this.ban(peer, e.message);
       else if (!this.stopped) log.warn('Sync failed', { peer, err: e });
-      // A peer that could not serve what it claimed should not be asked again at once.
-      const st = this.peers.get(peer);
-      if (st) this.peers.set(peer, { ...st, td: this.chain.currentTd() });
+      settle();
     });
   }
 

@@ -19,7 +19,10 @@ import { encodeBlock } from '../../src/core/types/block.js';
 import { headerHash } from '../../src/core/types/header.js';
 import { MemoryDatabase } from '../../src/state/database.js';
 import { P2pNode, type GossipTopicKind } from '../../src/p2p/host.js';
-import { encodeRequest, SYNC_PROTOCOL } from '../../src/p2p/sync-messages.js';
+import { decodeRequest, encodeRequest, SYNC_PROTOCOL } from '../../src/p2p/sync-messages.js';
+import { serveRange } from '../../src/p2p/sync-server.js';
+import { bigintToBytes } from '../../src/crypto/bytes.js';
+import { encodeRlp } from '../../src/crypto/rlp.js';
 import { ChainBuilder } from '../util/chain-builder.js';
 import { testAccount, testAccounts, transfer } from '../util/accounts.js';
 import { rpcCall } from '../util/rpc.js';
@@ -146,6 +149,27 @@ test('a late node syncs 220 blocks from a peer; invalid gossip and sync traffic 
     assert.equal(fresh.chain.currentHeader().number, 0n);
     await fresh.dial(multiaddr(server.libp2p.getMultiaddrs()[0]!.toString()) as never);
     await until(() => fresh.chain.currentHeader().number === 221n, 30_000, 'fresh node syncs from the honest server');
+
+    // A peer that announces a heavier chain but never delivers a block is not asked again and again.
+    const empty = await host(builder.chain);
+    let bodyRequests = 0;
+    await empty.libp2p.unhandle(SYNC_PROTOCOL);
+    await empty.libp2p.handle(SYNC_PROTOCOL, async ({ stream }) => {
+      const lp = lpStream(stream);
+      const req = decodeRequest((await lp.read()).subarray());
+      const frames = req.bodies ? [] : serveRange(builder.chain, req);
+      if (req.bodies) bodyRequests++;
+      await lp.write(encodeRlp(bigintToBytes(BigInt(frames.length))));
+      for (const f of frames) await lp.write(f);
+      await stream.close();
+    });
+    const starved = await host(await Blockchain.open({ db: new MemoryDatabase(), genesis: builder.genesis }));
+    await starved.dial(empty.libp2p.getMultiaddrs()[0]!);
+    await until(() => bodyRequests > 0, 10_000, 'a first sync attempt');
+    await sleep(2500);
+    assert.ok(bodyRequests <= 5, `${bodyRequests} block requests in 2.5 s: the claim is settled until the next status round`);
+    assert.equal(starved.chain.currentHeader().number, 0n);
+    assert.ok(starved.peers.has(empty.libp2p.peerId.toString()), 'not provably malicious: not banned');
   } finally {
     for (const h of hosts.reverse()) await h.stop();
     await net.close();
