@@ -14,6 +14,7 @@ import { bytesToHex } from '../src/crypto/bytes.js';
 import { asAddress } from '../src/crypto/primitives.js';
 import { signTransaction } from '../src/core/types/transaction.js';
 import { testAccounts } from '../test/util/accounts.js';
+import { NODE_FLAGS } from '../src/cmd/node-flags.js';
 
 const GTOS = fileURLToPath(new URL('../src/cmd/gtos.js', import.meta.url));
 
@@ -48,7 +49,7 @@ export async function runTpsBench(opts: { seconds?: number; senders?: number; pa
   const args = ['--dev', '--datadir', dir, '--http', '--http.port', '0', '--verbosity', '1',
     '--txpool.globalslots', '400000', '--txpool.globalqueue', '400000', '--txpool.accountslots', '1000', '--txpool.accountqueue', '1000'];
   if (opts.parallel) args.push('--txexec.parallel');
-  const child = spawn(process.execPath, [GTOS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, GTOS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

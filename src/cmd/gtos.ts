@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 /**
  * The `gtos` command line: flags and TOML → one typed config → the node or a
  * subcommand. Errors a user can act on print as one clear line with a

@@ -20,6 +20,7 @@ import { LIGHT_SCRYPT } from '../../crypto/keystore.js';
 import { loadNodeKey } from '../../p2p/node-key.js';
 import { CONFIG_DIR } from '../dev.js';
 import { initCommand } from './init.js';
+import { NODE_FLAGS } from '../node-flags.js';
 
 export interface LocalnetOptions {
   dir: string;
@@ -109,7 +110,7 @@ export async function startLocalnet(plans: LocalnetNodePlan[], out: (s: string) 
   const exits: Promise<void>[] = [];
   const ready: Promise<void>[] = [];
   for (const plan of plans) {
-    const child = spawn(process.execPath, [GTOS_MAIN, ...plan.args], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, GTOS_MAIN, ...plan.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: a terminal's Ctrl-C reaches only us, and we stop each node once, cleanly.
       detached: true,
