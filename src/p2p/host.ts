@@ -84,6 +84,8 @@ export class P2pNode extends EventEmitter {
   private readonly seenTxs = new Set<string>();
   private readonly serving = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Detaches what the host hung on the chain and the pool (they outlive it). */
+  private readonly unsubscribe: (() => void)[] = [];
   private stopped = false;
 
   private constructor(
@@ -187,22 +189,26 @@ export class P2pNode extends EventEmitter {
         if (evt.detail.subscriptions.some((s) => s.subscribe && s.topic === this.txTopic)) this.announcePending();
       });
       // Txs that entered the pool other than by gossip (RPC, journal, a reorg) are announced once.
-      pool.on('pending', (txs: Transaction[]) => {
+      const onPending = (txs: Transaction[]) => {
         for (const tx of txs) {
           const h = bytesToHex(tx.hash());
           if (this.seenTxs.has(h)) continue;
           this.remember(this.seenTxs, h);
           void this.publish('txs', tx.encode());
         }
-      });
+      };
+      pool.on('pending', onPending);
+      this.unsubscribe.push(() => pool.off('pending', onPending));
     }
-    this.chain.on('head', (ev: NewHeadEvent) => {
+    const onHead = (ev: NewHeadEvent) => {
       // Announce blocks that did not come from gossip (ours, or imported otherwise), unless catching up.
       if (!this.seen.has(bytesToHex(ev.hash)) && !this.syncer.busy) void this.publishBlock(ev.block);
       // Txs of blocks a reorg dropped may exist nowhere else: when the pool takes them back
       // (its 'pending' event, after this), they are announced again.
       for (const tx of ev.dropped) this.seenTxs.delete(bytesToHex(tx.hash()));
-    });
+    };
+    this.chain.on('head', onHead);
+    this.unsubscribe.push(() => this.chain.off('head', onHead));
     pubsub.addEventListener('gossipsub:heartbeat', () => this.checkScores());
     this.syncer.on('progress', (p: SyncProgress) => this.opts.observer?.sync?.(p, 0));
 
@@ -517,6 +523,7 @@ export class P2pNode extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    for (const off of this.unsubscribe) off();
     await this.libp2p.stop();
   }
 }
