@@ -69,26 +69,16 @@ function collectBatch(apply: (ops: readonly Op[]) => Promise<void>): WriteBatch 
   };
 }
 
-/** LevelDB tuning (bytes); unset fields keep LevelDB's defaults. */
-export interface LevelOptions {
-  cacheSize?: number;
-  writeBufferSize?: number;
-  maxFileSize?: number;
-}
-
 export class LevelDatabase implements KeyValueStore {
   private constructor(private readonly db: ClassicLevel<Buffer, Buffer>, readonly path: string) {}
 
   /** Opens (creating if needed) the database at `path`. Fails clearly if another process holds its lock. */
-  static async open(path: string, opts: LevelOptions = {}): Promise<LevelDatabase> {
+  static async open(path: string): Promise<LevelDatabase> {
     // 'buffer' encoding and chained batches skip abstract-level's per-op transcoding:
     // measured ~3x faster than array batches of views for a block's trie nodes.
-    const db = new ClassicLevel<Buffer, Buffer>(path, {
-      keyEncoding: 'buffer', valueEncoding: 'buffer',
-      ...(opts.cacheSize !== undefined ? { cacheSize: opts.cacheSize } : {}),
-      ...(opts.writeBufferSize !== undefined ? { writeBufferSize: opts.writeBufferSize } : {}),
-      ...(opts.maxFileSize !== undefined ? { maxFileSize: opts.maxFileSize } : {}),
-    });
+    // LevelDB's default cache and write buffer: a 128 MB cache, 32 MB buffer and 8 MB files
+    // measured no different on a 150-block import (2,915–3,274 vs 3,037–3,090 tx/s).
+    const db = new ClassicLevel<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     try {
       await db.open();
     } catch (e) {
