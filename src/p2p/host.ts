@@ -513,6 +513,19 @@ export class P2pNode extends EventEmitter {
         await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
         return true;
       },
+      removePeer: async (peer: string) => {
+        let id = peer;
+        if (peer.startsWith('/')) {
+          const fromAddr = multiaddr(peer).getPeerId();
+          if (!fromAddr) throw new Error('the multiaddr names no peer id (/p2p/<id>)');
+          id = fromAddr;
+        }
+        const pid = this.peerId(id);
+        if (!pid) return false;
+        this.peers.delete(id);
+        await this.libp2p.hangUp(pid);
+        return true;
+      },
       syncing: () => {
         const p = this.syncer.progress;
         return p ? { ...p } : (false as const);

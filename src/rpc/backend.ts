@@ -20,6 +20,8 @@ export interface P2pBackend {
   peers(): PeerInfo[];
   nodeInfo(): Record<string, unknown>;
   addPeer(multiaddr: string): Promise<boolean>;
+  /** Disconnects a peer (by id or /p2p/ multiaddr); false when it was not connected. */
+  removePeer(peer: string): Promise<boolean>;
   syncing(): false | { startingBlock: bigint; currentBlock: bigint; highestBlock: bigint };
 }
 

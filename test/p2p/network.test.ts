@@ -65,6 +65,13 @@ test('a sealer and a follower: txs mined on one reach the other by gossip; admin
     await until(() => b.chain.currentHeader().number === 4n);
     assert.equal(await call(rpcB, 'eth_getBalance', ['0x' + '06'.repeat(20), 'latest']), '0x9');
     assert.ok(await call(rpcB, 'eth_getTransactionReceipt', [bytesToHex(viaB.hash())]));
+    // admin_removePeer disconnects (by peer id or /p2p/ multiaddr); admin_addPeer reconnects.
+    const idA = a.p2p!.libp2p.peerId.toString();
+    assert.equal(await call(rpcB, 'admin_removePeer', [`/ip4/127.0.0.1/tcp/1/p2p/${idA}`]), true);
+    await until(() => b.p2p!.peers.size === 0 && a.p2p!.peers.size === 0, 5_000, 'disconnected');
+    assert.equal(await call(rpcB, 'admin_removePeer', [idA]), false, 'not connected any more');
+    assert.equal(await call(rpcB, 'admin_addPeer', [boot]), true);
+    await until(() => b.p2p!.peers.size === 1, 10_000, 'reconnected');
   } finally {
     for (const n of nodes.reverse()) await n.stop();
     rmSync(dir, { recursive: true, force: true });

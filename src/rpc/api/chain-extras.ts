@@ -109,5 +109,10 @@ export function adminMethods(b: NodeBackend): Methods {
       if (!b.p2p) throw new RpcError(-32000, 'p2p is not running');
       return b.p2p.addPeer(addr);
     }, min: 1, max: 1 },
+    removePeer: { fn: async ([peer]) => {
+      if (typeof peer !== 'string') throw new InvalidParamsError('expected a peer id or a multiaddr with /p2p/<id>');
+      if (!b.p2p) throw new RpcError(-32000, 'p2p is not running');
+      return b.p2p.removePeer(peer);
+    }, min: 1, max: 1 },
   };
 }
