@@ -201,69 +201,11 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
 
   const networkId = BigInt(get<number>(cfg, 'node', 'networkid') || 0) || chain.config.chainId;
 
-  // P2P: every node but a dev chain (as geth --dev) with room for peers.
   let p2p: P2pNode | undefined;
-  if (!dev && get<number>(cfg, 'p2p', 'maxpeers') > 0) {
-    p2p = await P2pNode.start(chain, {
-      privateKey: await loadNodeKey(datadir),
-      port: get<number>(cfg, 'p2p', 'port'),
-      bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
-      networkId,
-      maxPeers: get<number>(cfg, 'p2p', 'maxpeers'),
-      prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId),
-      observer: p2pObserver(metrics),
-    }, pool);
-    p2p.on('ban', () => metrics.p2p.bans.inc());
-    // As geth: no sealing on a head we know to be behind the network's.
-    miner?.holdWhile(() => p2p!.syncer.busy);
-    log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
-  }
-  const backend: NodeBackend = {
-    chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p?.backend(),
-    suggestedTip: get<bigint>(cfg, 'miner', 'gasprice') > 1_000_000_000n ? get<bigint>(cfg, 'miner', 'gasprice') : 1_000_000_000n,
-  };
-
   let rpcServer: RpcHttpServer | undefined;
   let rpcAddr: { host: string; port: number } | undefined;
-  if (get<boolean>(cfg, 'http', 'enabled')) {
-    const registry = new RpcRegistry(get<string[]>(cfg, 'http', 'api').concat(['net', 'web3', 'rpc']));
-    registerAll(registry, 'rpc', { modules: { fn: () => registry.modules(), max: 0 } });
-    registerAll(registry, 'eth', ethMethods(backend));
-    registerAll(registry, 'tos', ethMethods(backend));
-    registerAll(registry, 'net', netMethods(backend));
-    registerAll(registry, 'web3', web3Methods(backend));
-    registerAll(registry, 'txpool', txpoolMethods(backend));
-    registerAll(registry, 'clique', cliqueMethods(backend));
-    registerAll(registry, 'staking', stakingMethods(backend));
-    registerAll(registry, 'agent', agentMethods(backend));
-    registerAll(registry, 'admin', adminMethods(backend));
-    rpcServer = new RpcHttpServer(registry, {
-      host: get<string>(cfg, 'http', 'addr'),
-      port: get<number>(cfg, 'http', 'port'),
-      corsDomains: get<string[]>(cfg, 'http', 'corsdomain'),
-      onRequest: (method, ms, ok) => {
-        metrics.rpc.requests.inc({ method, result: ok ? 'ok' : 'error' });
-        metrics.rpc.latency.observe({ method }, ms / 1000);
-      },
-    });
-    rpcAddr = await rpcServer.start();
-    log.info('HTTP JSON-RPC server started', { url: `http://${rpcAddr.host}:${rpcAddr.port}` });
-  }
-
   let metricsServer: MetricsHttpServer | undefined;
   let metricsAddr: { host: string; port: number } | undefined;
-  if (get<boolean>(cfg, 'metrics', 'enabled')) {
-    metricsServer = new MetricsHttpServer(metrics, { host: get<string>(cfg, 'metrics', 'addr'), port: get<number>(cfg, 'metrics', 'port') });
-    metricsAddr = await metricsServer.start();
-    log.info('Metrics server started', { url: `http://${metricsAddr.host}:${metricsAddr.port}/metrics` });
-  }
-
-  miner?.start();
-  log.info('Node started', {
-    chainId: chain.config.chainId, head: chain.currentHeader().number, parallel: executor.parallel, workers: executor.workerCount,
-    datadir,
-  });
-
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -280,6 +222,71 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     })();
     return stopping;
   };
+  // Whatever fails from here on (a port in use, say) releases what was started, so the
+  // process exits instead of lingering with a live p2p host or worker pool.
+  try {
+    // P2P: every node but a dev chain (as geth --dev) with room for peers.
+    if (!dev && get<number>(cfg, 'p2p', 'maxpeers') > 0) {
+      p2p = await P2pNode.start(chain, {
+        privateKey: await loadNodeKey(datadir),
+        port: get<number>(cfg, 'p2p', 'port'),
+        bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
+        networkId,
+        maxPeers: get<number>(cfg, 'p2p', 'maxpeers'),
+        prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId),
+        observer: p2pObserver(metrics),
+      }, pool);
+      p2p.on('ban', () => metrics.p2p.bans.inc());
+      // As geth: no sealing on a head we know to be behind the network's.
+      miner?.holdWhile(() => p2p!.syncer.busy);
+      log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
+    }
+    const backend: NodeBackend = {
+      chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p?.backend(),
+      suggestedTip: get<bigint>(cfg, 'miner', 'gasprice') > 1_000_000_000n ? get<bigint>(cfg, 'miner', 'gasprice') : 1_000_000_000n,
+    };
+
+    if (get<boolean>(cfg, 'http', 'enabled')) {
+      const registry = new RpcRegistry(get<string[]>(cfg, 'http', 'api').concat(['net', 'web3', 'rpc']));
+      registerAll(registry, 'rpc', { modules: { fn: () => registry.modules(), max: 0 } });
+      registerAll(registry, 'eth', ethMethods(backend));
+      registerAll(registry, 'tos', ethMethods(backend));
+      registerAll(registry, 'net', netMethods(backend));
+      registerAll(registry, 'web3', web3Methods(backend));
+      registerAll(registry, 'txpool', txpoolMethods(backend));
+      registerAll(registry, 'clique', cliqueMethods(backend));
+      registerAll(registry, 'staking', stakingMethods(backend));
+      registerAll(registry, 'agent', agentMethods(backend));
+      registerAll(registry, 'admin', adminMethods(backend));
+      rpcServer = new RpcHttpServer(registry, {
+        host: get<string>(cfg, 'http', 'addr'),
+        port: get<number>(cfg, 'http', 'port'),
+        corsDomains: get<string[]>(cfg, 'http', 'corsdomain'),
+        onRequest: (method, ms, ok) => {
+          metrics.rpc.requests.inc({ method, result: ok ? 'ok' : 'error' });
+          metrics.rpc.latency.observe({ method }, ms / 1000);
+        },
+      });
+      rpcAddr = await rpcServer.start();
+      log.info('HTTP JSON-RPC server started', { url: `http://${rpcAddr.host}:${rpcAddr.port}` });
+    }
+
+    if (get<boolean>(cfg, 'metrics', 'enabled')) {
+      metricsServer = new MetricsHttpServer(metrics, { host: get<string>(cfg, 'metrics', 'addr'), port: get<number>(cfg, 'metrics', 'port') });
+      metricsAddr = await metricsServer.start();
+      log.info('Metrics server started', { url: `http://${metricsAddr.host}:${metricsAddr.port}/metrics` });
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  miner?.start();
+  log.info('Node started', {
+    chainId: chain.config.chainId, head: chain.currentHeader().number, parallel: executor.parallel, workers: executor.workerCount,
+    datadir,
+  });
+
   return { chain, pool, executor, miner, p2p, rpc: rpcAddr, metricsAddr, devAccount, stop };
 }
 

@@ -104,8 +104,8 @@ export interface RunningLocalnet {
   stop(): Promise<void>;
 }
 
-/** Spawns one `gtos` process per plan; resolves once every node serves RPC. */
-export async function startLocalnet(plans: LocalnetNodePlan[], out: (s: string) => void, startTimeoutMs = 60_000): Promise<RunningLocalnet> {
+/** Spawns one `gtos` process per plan and returns at once; `ready` settles when all serve RPC (or one fails). */
+export function launchLocalnet(plans: LocalnetNodePlan[], out: (s: string) => void, startTimeoutMs = 60_000): RunningLocalnet & { ready: Promise<void> } {
   const nodes: RunningLocalnet['nodes'] = [];
   const exits: Promise<void>[] = [];
   const ready: Promise<void>[] = [];
@@ -143,41 +143,57 @@ export async function startLocalnet(plans: LocalnetNodePlan[], out: (s: string) 
     await exited;
     clearTimeout(force);
   };
-  try {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, rej) => {
-      timer = setTimeout(() => rej(new LocalnetError('localnet nodes did not start in time')), startTimeoutMs);
-    });
-    await Promise.race([Promise.all(ready), timeout]).finally(() => clearTimeout(timer));
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { nodes, exited, stop };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new LocalnetError('localnet nodes did not start in time')), startTimeoutMs);
+  });
+  const allReady = Promise.race([Promise.all(ready).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  return { nodes, exited, stop, ready: allReady };
 }
 
-/** The CLI: prepare, start, print the endpoints, stop everything on Ctrl-C. */
+/** Spawns one `gtos` process per plan; resolves once every node serves RPC (stopping all if one cannot). */
+export async function startLocalnet(plans: LocalnetNodePlan[], out: (s: string) => void, startTimeoutMs = 60_000): Promise<RunningLocalnet> {
+  const net = launchLocalnet(plans, out, startTimeoutMs);
+  try {
+    await net.ready;
+  } catch (e) {
+    await net.stop();
+    throw e;
+  }
+  return net;
+}
+
+/** The CLI: prepare, start, print the endpoints, stop everything on Ctrl-C (also while starting). */
 export async function runLocalnet(o: LocalnetOptions, out: (s: string) => void): Promise<void> {
   const plans = await prepareLocalnet(o);
-  const net = await startLocalnet(plans, out);
+  const net = launchLocalnet(plans, out);
+  let signals = 0;
+  let stopped: Promise<void> | undefined;
+  const onSignal = () => {
+    if (++signals > 1) {
+      for (const n of net.nodes) if (n.process.exitCode === null) n.process.kill('SIGKILL');
+      process.exit(130);
+    }
+    out('Stopping localnet...');
+    stopped = net.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await net.ready;
+  } catch (e) {
+    // Stopped by the user while starting: not a failure.
+    if (stopped) return stopped;
+    await net.stop();
+    throw e;
+  }
+  if (stopped) return stopped;
   out('');
   out(`Localnet of ${plans.length} clique signers (period ${o.period}s) in ${o.dir}; keystore password in ${join(o.dir, 'password.txt')}`);
   for (const n of net.nodes) {
     out(`  ${n.name}: signer ${addressToHex(n.signer)}  JSON-RPC ${n.rpc}  metrics http://127.0.0.1:${n.metricsPort}/metrics  p2p /ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${n.peerId}`);
   }
   out('Press Ctrl-C to stop all nodes.');
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = () => {
-      if (++signals > 1) {
-        for (const n of net.nodes) if (n.process.exitCode === null) n.process.kill('SIGKILL');
-        process.exit(130);
-      }
-      out('Stopping localnet...');
-      void net.stop().then(resolve);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    void net.exited.then(resolve);
-  });
+  // Ends on Ctrl-C (after every node stopped) or when every node has exited by itself.
+  await net.exited;
 }
