@@ -259,9 +259,9 @@ export class P2pNode extends EventEmitter {
   ban(peer: string, why: string, ms = this.opts.banMs ?? 10 * 60_000): void {
     log.info('Banning peer', { peer, why, seconds: Math.round(ms / 1000) });
     this.bans.ban(peer, ms);
-    const conn = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peer);
+    const id = this.peerId(peer);
     this.emit('ban', peer, why);
-    if (conn) this.drop(conn.remotePeer, why);
+    if (id) this.drop(id, why);
     else this.peers.delete(peer);
   }
 
@@ -522,8 +522,7 @@ export class P2pNode extends EventEmitter {
         }
         const pid = this.peerId(id);
         if (!pid) return false;
-        this.peers.delete(id);
-        await this.libp2p.hangUp(pid);
+        this.drop(pid, 'removed by admin_removePeer');
         return true;
       },
       syncing: () => {

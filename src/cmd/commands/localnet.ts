@@ -123,11 +123,17 @@ export function launchLocalnet(plans: LocalnetNodePlan[], out: (s: string) => vo
       rejectReady = rej;
     }));
     const prefix = (s: string) => s.split('\n').filter(Boolean).map((l) => `[${plan.name}] ${l}`).join('\n');
-    let buffered = '';
+    // Only the start-up output is kept (to spot the RPC line); a long run must not grow it.
+    let buffered: string | undefined = '';
     child.stdout!.on('data', (d: Buffer) => {
       const s = d.toString();
-      buffered += s;
-      if (buffered.includes('JSON-RPC: http://')) resolveReady();
+      if (buffered !== undefined) {
+        buffered += s;
+        if (buffered.includes('JSON-RPC: http://')) {
+          buffered = undefined;
+          resolveReady();
+        }
+      }
       out(prefix(s));
     });
     child.stderr!.on('data', (d: Buffer) => out(prefix(d.toString())));
