@@ -10,6 +10,7 @@
  */
 import './compat.js';
 import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -26,9 +27,8 @@ import { decodeRlp, decodeUint, encodeRlp } from '../crypto/rlp.js';
 import type { Blockchain, NewHeadEvent } from '../core/blockchain.js';
 import { decodeBlock, encodeBlock, type Block } from '../core/types/block.js';
 import { headerHash } from '../core/types/header.js';
-import { Transaction } from '../core/types/transaction.js';
+import type { Transaction } from '../core/types/transaction.js';
 import type { TxPool } from '../core/txpool/txpool.js';
-import { MAX_TX_SIZE } from '../core/txpool/config.js';
 import { InvalidBlockError } from '../core/block-validator.js';
 import { logger } from '../log.js';
 import { BanList } from './ban-list.js';
@@ -39,6 +39,7 @@ import {
   decodeRequest, encodeRequest, MAX_FRAME_BYTES, MAX_REQUEST_BYTES, SOFT_RESPONSE_BYTES, SYNC_PROTOCOL, SyncProtocolError, type BlockRangeRequest,
 } from './sync-messages.js';
 import { serveRange } from './sync-server.js';
+import { decodeTxBatch, TxBatcher } from './tx-batch.js';
 import { PeerFaultError, Syncer, type SyncProgress } from './syncer.js';
 
 const log = logger('p2p');
@@ -48,6 +49,11 @@ const REQUEST_TIMEOUT_MS = 20_000;
 const MAX_SERVING_PER_PEER = 2;
 /** Pending txs announced again when a peer joins. */
 const MAX_REANNOUNCE = 1024;
+/** Tx admission errors a correct peer would never relay: a signature or shape error is the sender's fault. */
+const SENDER_FAULTS = new Set([
+  'invalid-signature', 'wrong-chain', 'oversized', 'contract-creation', 'data-not-allowed', 'bad-system-action',
+  'intrinsic-gas', 'tip-above-fee-cap', 'fee-too-large',
+]);
 
 export type GossipTopicKind = 'blocks' | 'txs';
 export type Verdict = 'accept' | 'ignore' | 'reject';
@@ -87,6 +93,10 @@ export class P2pNode extends EventEmitter {
   /** Detaches what the host hung on the chain and the pool (they outlive it). */
   private readonly unsubscribe: (() => void)[] = [];
   private stopped = false;
+  /** Gossip messages published and the blocks/txs they carried (what the tests and metrics count). */
+  readonly publishedMessages = { blocks: 0, txs: 0 };
+  readonly publishedItems = { blocks: 0, txs: 0 };
+  private readonly txBatcher = new TxBatcher((message, count) => void this.publish('txs', message, count));
 
   private constructor(
     readonly libp2p: Libp2p<{ pubsub: GossipSub }>, readonly chain: Blockchain, readonly networkId: bigint,
@@ -97,7 +107,7 @@ export class P2pNode extends EventEmitter {
   }
 
   static topics(networkId: bigint): { blocks: string; txs: string } {
-    return { blocks: `/gtos/${networkId}/blocks/1`, txs: `/gtos/${networkId}/txs/1` };
+    return { blocks: `/gtos/${networkId}/blocks/1`, txs: `/gtos/${networkId}/txs/2` };
   }
 
   get blockTopic(): string {
@@ -129,6 +139,11 @@ export class P2pNode extends EventEmitter {
         ping: ping(),
         pubsub: gossipsub({
           allowPublishToZeroTopicPeers: true,
+          // As Ethereum's consensus-layer gossip: no per-message signatures (blocks carry
+          // their seal, txs their own signatures) and ids from the content, so a copy
+          // relayed by another peer is the same message.
+          globalSignaturePolicy: 'StrictNoSign',
+          msgIdFn: (msg) => new Uint8Array(createHash('sha256').update(msg.topic).update(msg.data).digest()),
           maxInboundDataLength: MAX_BLOCK_MESSAGE_BYTES,
           scoreParams: scoreParams(topics.blocks, topics.txs),
           scoreThresholds: scoreThresholds(),
@@ -179,6 +194,7 @@ export class P2pNode extends EventEmitter {
     if (this.pool) {
       const pool = this.pool;
       pubsub.topicValidators.set(this.txTopic, async (_peer, msg) => {
+        // One verdict per message: a message with any invalid tx is rejected whole (not forwarded, sender scored).
         const verdict = await this.onTx(msg.data);
         this.opts.observer?.gossip?.('txs', 'in', verdict);
         return verdict as never;
@@ -194,7 +210,7 @@ export class P2pNode extends EventEmitter {
           const h = bytesToHex(tx.hash());
           if (this.seenTxs.has(h)) continue;
           this.remember(this.seenTxs, h);
-          void this.publish('txs', tx.encode());
+          if (this.hasTopicPeers('txs')) this.txBatcher.add(tx.encode());
         }
       };
       pool.on('pending', onPending);
@@ -437,22 +453,30 @@ export class P2pNode extends EventEmitter {
     }
   }
 
-  /** Gossip validation for txs: pool admission decides; only invalid ones are punished. */
+  /**
+   * Gossip validation for a tx message: pool admission decides, in one pass
+   * for the whole batch. A malformed message, or one tx the sender should have
+   * known to be invalid, rejects the message; stale price, nonce or balance
+   * only makes that tx ignored.
+   */
   private async onTx(data: Uint8Array): Promise<Verdict> {
-    let tx: Transaction;
+    let txs: Transaction[];
     try {
-      if (data.length > MAX_TX_SIZE) return 'reject';
-      tx = Transaction.decode(data);
+      txs = decodeTxBatch(data);
     } catch {
       return 'reject';
     }
-    const h = bytesToHex(tx.hash());
-    if (this.seenTxs.has(h)) return 'ignore';
-    this.remember(this.seenTxs, h);
-    const [err] = await this.pool!.addRemotes([tx]);
-    if (!err) return 'accept';
-    // A signature or shape error is the sender's fault; price, nonce or balance may just be stale.
-    return ['invalid-signature', 'wrong-chain', 'oversized', 'contract-creation', 'data-not-allowed', 'bad-system-action', 'intrinsic-gas', 'tip-above-fee-cap', 'fee-too-large'].includes(err.code) ? 'reject' : 'ignore';
+    const fresh: Transaction[] = [];
+    for (const tx of txs) {
+      const h = bytesToHex(tx.hash());
+      if (this.seenTxs.has(h)) continue;
+      this.remember(this.seenTxs, h);
+      fresh.push(tx);
+    }
+    if (!fresh.length) return 'ignore';
+    const errs = await this.pool!.addRemotes(fresh);
+    if (errs.some((err) => err && SENDER_FAULTS.has(err.code))) return 'reject';
+    return errs.some((err) => !err) ? 'accept' : 'ignore';
   }
 
   /**
@@ -466,7 +490,7 @@ export class P2pNode extends EventEmitter {
     for (const { txs } of this.pool.pendingByAccount().values()) {
       for (const tx of txs) {
         if (n++ >= MAX_REANNOUNCE) return;
-        void this.publish('txs', tx.encode());
+        this.txBatcher.add(tx.encode());
       }
     }
   }
@@ -476,9 +500,17 @@ export class P2pNode extends EventEmitter {
     if (set.size > 100_000) set.delete(set.values().next().value as string);
   }
 
-  private async publish(kind: GossipTopicKind, data: Uint8Array): Promise<void> {
+  /** Whether anyone is subscribed to the topic: with nobody to hear it, nothing is encoded or published. */
+  private hasTopicPeers(kind: GossipTopicKind): boolean {
+    return this.libp2p.services.pubsub.getSubscribers(kind === 'blocks' ? this.blockTopic : this.txTopic).length > 0;
+  }
+
+  private async publish(kind: GossipTopicKind, data: Uint8Array, count = 1): Promise<void> {
+    if (!this.hasTopicPeers(kind)) return;
     try {
       await this.libp2p.services.pubsub.publish(kind === 'blocks' ? this.blockTopic : this.txTopic, data);
+      this.publishedMessages[kind]++;
+      this.publishedItems[kind] += count;
       this.opts.observer?.gossip?.(kind, 'out', 'sent');
     } catch (e) {
       log.debug('Gossip publish failed', { topic: kind, err: (e as Error).message });
@@ -487,7 +519,7 @@ export class P2pNode extends EventEmitter {
 
   async publishBlock(block: Block): Promise<void> {
     this.remember(this.seen, bytesToHex(headerHash(block.header)));
-    await this.publish('blocks', encodeBlock(block));
+    if (this.hasTopicPeers('blocks')) await this.publish('blocks', encodeBlock(block));
   }
 
   async dial(addr: Multiaddr): Promise<void> {
