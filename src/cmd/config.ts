@@ -65,6 +65,8 @@ export const SETTINGS: Setting[] = [
   S(['txpool', 'globalqueue'], 'txpool.globalqueue', 'int', () => 1024, 'non-executable slots for all accounts', { min: 1 }),
   S(['txpool', 'lifetime'], 'txpool.lifetime', 'int', () => 10800, 'seconds a non-executable tx may wait', { min: 1 }),
   S(['txpool', 'nolocals'], 'txpool.nolocals', 'bool', () => false, 'treat RPC txs like remote ones'),
+  S(['txpool', 'journal'], 'txpool.journal', 'string', () => 'transactions.rlp', 'file in the datadir keeping local txs across restarts ("" for none)'),
+  S(['txpool', 'rejournal'], 'txpool.rejournal', 'int', () => 3600, 'seconds between rewrites of the local tx journal', { min: 1 }),
   S(['txexec', 'parallel'], 'txexec.parallel', 'bool', () => false, 'execute plain transfers on the parallel executor'),
   S(['txexec', 'workers'], 'txexec.workers', 'int', defaultWorkerCount, 'worker threads of the executor', { min: 1, max: 64 }),
   S(['txexec', 'batch'], 'txexec.batch', 'int', () => 1024, 'largest micro-batch of transfers', { min: 1 }),

@@ -157,7 +157,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     noLocals: get<boolean>(cfg, 'txpool', 'nolocals'),
   }, {
     recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
-    journalPath: join(datadir, 'transactions.rlp'),
+    journalPath: get<string>(cfg, 'txpool', 'journal') ? join(datadir, get<string>(cfg, 'txpool', 'journal')) : undefined,
+    rejournalMs: get<number>(cfg, 'txpool', 'rejournal') * 1000,
   });
   const journal = await pool.loadJournal();
   if (journal.loaded) log.info('Loaded local transaction journal', { transactions: journal.loaded, dropped: journal.dropped });
@@ -214,8 +215,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       await p2p?.stop();
       await rpcServer?.stop();
       await metricsServer?.stop();
-      pool.stop();
-      pool.journalRotate();
+      pool.stop(); // writes the journal a last time; a failure is logged, never thrown
       await executor.close();
       await db.close();
       log.info('Stopped');

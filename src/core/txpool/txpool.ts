@@ -8,7 +8,7 @@
  * recovers signatures on the executor's worker pool.
  */
 import { EventEmitter } from 'node:events';
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { RLP } from '@ethereumjs/rlp';
 import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
 import { addressToHex, type Address, type Hash } from '../../crypto/primitives.js';
@@ -61,6 +61,8 @@ export class TxPool extends EventEmitter {
   private pendingCount = 0;
   private queuedCount = 0;
   private timer: NodeJS.Timeout | undefined;
+  private rejournalTimer: NodeJS.Timeout | undefined;
+  private localQueue: { tx: Transaction; resolve: (e: TxPoolError | undefined) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(
     private readonly chain: PoolChain,
@@ -68,6 +70,8 @@ export class TxPool extends EventEmitter {
     private readonly opts: {
       recoverSenders?: (txs: readonly Transaction[], chainId: bigint) => Promise<Address[]>;
       journalPath?: string;
+      /** How often the journal is rewritten with the local txs still pooled (go-ethereum's --txpool.rejournal). */
+      rejournalMs?: number;
       now?: () => number;
     } = {},
   ) {
@@ -77,6 +81,10 @@ export class TxPool extends EventEmitter {
     this.head = chain.currentHeader();
     this.timer = setInterval(() => this.evictExpired(), 60_000);
     this.timer.unref();
+    if (opts.journalPath) {
+      this.rejournalTimer = setInterval(() => this.journalRotate(), opts.rejournalMs ?? 3_600_000);
+      this.rejournalTimer.unref();
+    }
   }
 
   private now(): number {
@@ -126,9 +134,27 @@ export class TxPool extends EventEmitter {
 
   /** A tx from this node's user (RPC): kept in the journal, exempt from the price floor and eviction. */
   async addLocal(tx: Transaction): Promise<Hash> {
-    const [err] = await this.addBatch([tx], !this.config.noLocals);
+    const err = await new Promise<TxPoolError | undefined>((resolve, reject) => {
+      this.localQueue.push({ tx, resolve, reject });
+      if (this.localQueue.length === 1) setImmediate(() => this.flushLocals());
+    });
     if (err) throw err;
     return tx.hash();
+  }
+
+  /**
+   * The locals submitted in one event-loop turn (a JSON-RPC batch, a burst of
+   * requests) are admitted as one batch, in submission order: senders are
+   * recovered together (on the executor's pool when it has one) and the
+   * journal gets one append.
+   */
+  private flushLocals(): void {
+    const queue = this.localQueue;
+    this.localQueue = [];
+    this.addBatch(queue.map((q) => q.tx), !this.config.noLocals).then(
+      (errs) => queue.forEach((q, i) => q.resolve(errs[i])),
+      (e: unknown) => queue.forEach((q) => q.reject(e)),
+    );
   }
 
   /** Txs from peers. Returns one entry per tx: undefined when accepted. */
@@ -159,6 +185,7 @@ export class TxPool extends EventEmitter {
       });
     }
     const promoted: Transaction[] = [];
+    const journaled: Uint8Array[] = [];
     fresh.forEach((i, k) => {
       const tx = txs[i]!;
       try {
@@ -167,12 +194,13 @@ export class TxPool extends EventEmitter {
         this.validate(tx, sender, local);
         const ptx: PoolTx = { tx, hash: bytesToHex(tx.hash()), sender, senderHex: addressToHex(sender), local };
         if (this.insert(ptx)) promoted.push(tx);
-        if (local) this.journalAppend(tx);
+        if (local) journaled.push(RLP.encode(tx.encode()));
       } catch (e) {
         if (e instanceof TxPoolError) results[i] = e;
         else throw e;
       }
     });
+    if (journaled.length) this.journalAppend(journaled);
     this.enforceGlobalLimits();
     if (promoted.length) this.emit('pending', promoted);
     return results;
@@ -411,28 +439,41 @@ export class TxPool extends EventEmitter {
       this.promote(sender, acct);
     }
     if (dropped.length) await this.addRemotes(dropped);
-    this.journalRotate();
   }
 
   // --- journal ---
 
-  private journalAppend(tx: Transaction): void {
+  /** One append per admission batch (not per tx): a burst of local txs costs one write. */
+  private journalAppend(entries: Uint8Array[]): void {
     if (!this.opts.journalPath) return;
     try {
-      appendFileSync(this.opts.journalPath, RLP.encode(tx.encode()), { mode: 0o600 });
+      appendFileSync(this.opts.journalPath, Buffer.concat(entries), { mode: 0o600 });
     } catch (e) {
-      log.warn('Failed to journal local transaction', { err: (e as Error).message });
+      log.warn('Failed to journal local transactions', { count: entries.length, err: (e as Error).message });
     }
   }
 
-  /** Rewrites the journal with the local txs still in the pool (atomically: temp file + rename). */
-  journalRotate(): void {
-    if (!this.opts.journalPath) return;
-    const parts: Uint8Array[] = [];
-    for (const p of this.all.values()) if (p.local) parts.push(RLP.encode(p.tx.encode()));
-    const tmp = `${this.opts.journalPath}.new`;
-    writeFileSync(tmp, Buffer.concat(parts), { mode: 0o600 });
-    renameSync(tmp, this.opts.journalPath);
+  /**
+   * Rewrites the journal with the local txs still in the pool, on the rejournal
+   * interval and at stop (not on every head: its cost grows with the locals).
+   * Atomic: a temp file renamed only once fully written; on failure the old
+   * journal stays and the temp file is removed. Never throws (shutdown calls it).
+   */
+  journalRotate(): boolean {
+    const path = this.opts.journalPath;
+    if (!path) return true;
+    const tmp = `${path}.new`;
+    try {
+      const parts: Uint8Array[] = [];
+      for (const p of this.all.values()) if (p.local) parts.push(RLP.encode(p.tx.encode()));
+      writeFileSync(tmp, Buffer.concat(parts), { mode: 0o600 });
+      renameSync(tmp, path);
+      return true;
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      log.error('Failed to rewrite the local transaction journal; the previous one is kept', { err: (e as Error).message });
+      return false;
+    }
   }
 
   /** Re-adds the journal's txs as locals; undecodable or now-invalid entries are skipped. */
@@ -453,8 +494,8 @@ export class TxPool extends EventEmitter {
         break; // a torn tail (crash mid-append) ends the journal
       }
     }
-    for (const tx of txs) {
-      const [err] = await this.addBatch([tx], true);
+    // One admission pass (senders recovered together), in journal order.
+    for (const err of txs.length ? await this.addBatch(txs, true) : []) {
       if (err) dropped++;
       else loaded++;
     }
@@ -462,8 +503,11 @@ export class TxPool extends EventEmitter {
     return { loaded, dropped };
   }
 
+  /** Stops the timers and writes the journal a last time. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.rejournalTimer) clearInterval(this.rejournalTimer);
+    if (this.timer || this.rejournalTimer) this.journalRotate();
+    this.timer = this.rejournalTimer = undefined;
   }
 }

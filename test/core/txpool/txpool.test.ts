@@ -99,3 +99,44 @@ test('reset on a new head drops included txs and keeps the rest', async () => {
   assert.equal(pool.has(t1.hash()), true);
   pool.stop();
 });
+
+test('journal: a burst of locals is one admission batch and one append; stop rewrites it; a failed rewrite never throws', async () => {
+  const { mkdtempSync, readFileSync, rmSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'gtos-journal-'));
+  try {
+    const { b, users } = await setup();
+    const journalPath = join(dir, 'transactions.rlp');
+    let batches = 0;
+    const pool = new TxPool(b.chain, {}, {
+      journalPath,
+      recoverSenders: async (txs, chainId) => { batches++; return txs.map((t) => t.sender(chainId)); },
+    });
+    const to = users[5]!.address;
+    const txs = users.slice(0, 4).flatMap((u) => Array.from({ length: 10 }, () => transfer(u, to, 1n, CHAIN)));
+    txs.push(transfer(users[4]!, to, 1n, CHAIN, { nonce: 7n })); // gapped: queued, still journaled
+    const bad = transfer(users[4]!, to, 1n, CHAIN, { chainId: 5n, nonce: 0n });
+    const results = await Promise.allSettled([...txs, bad].map((t) => pool.addLocal(t)));
+    assert.equal(batches, 1, 'one recovery batch for the burst');
+    assert.ok(results.slice(0, -1).every((r) => r.status === 'fulfilled'));
+    const last = results.at(-1)!;
+    assert.ok(last.status === 'rejected' && (last.reason as TxPoolError).code === 'wrong-chain', 'the bad one gets its own typed error');
+    assert.deepEqual(pool.status(), { pending: 40, queued: 1 });
+    const written = readFileSync(journalPath).length;
+    assert.equal(written, txs.reduce((n, t) => { const l = t.encode().length; return n + l + (l < 56 ? 1 : l < 256 ? 2 : 3); }, 0), 'all 41 appended');
+    pool.stop();
+    // A restart loads all of them back as locals.
+    const again = new TxPool(b.chain, {}, { journalPath });
+    assert.deepEqual(await again.loadJournal(), { loaded: 41, dropped: 0 });
+    assert.deepEqual(again.status(), { pending: 40, queued: 1 });
+    again.stop();
+    // A rewrite into a directory that is gone fails, is logged, and does not throw.
+    const gone = new TxPool(b.chain, {}, { journalPath: join(dir, 'missing', 'transactions.rlp') });
+    assert.equal(gone.journalRotate(), false);
+    assert.doesNotThrow(() => gone.stop());
+    assert.equal(existsSync(join(dir, 'missing')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
