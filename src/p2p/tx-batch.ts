@@ -62,11 +62,6 @@ export class TxBatcher {
     setImmediate(() => this.drain());
   }
 
-  /** Drops what is queued (nobody to send it to). */
-  clear(): void {
-    this.queue = [];
-  }
-
   private drain(): void {
     this.scheduled = false;
     const queue = this.queue;

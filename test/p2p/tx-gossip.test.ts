@@ -29,6 +29,7 @@ test('tx batch codec refuses malformed, empty and oversized messages', () => {
   assert.throws(() => decodeTxBatch(encodeTxBatch([Uint8Array.of(1, 2, 3)])), /malformed tx/);
   const many = Array.from({ length: MAX_TXS_PER_MESSAGE + 1 }, () => txs[0]!.encode());
   assert.throws(() => decodeTxBatch(encodeTxBatch(many)), /txs/);
+  assert.throws(() => decodeTxBatch(new Uint8Array(2 * 1024 * 1024).fill(0xaa)), /tx message of/);
 });
 
 test('tx gossip: no publishing alone, bursts travel in batches, an invalid tx rejects its message', async () => {

@@ -455,7 +455,11 @@ export class TxPool extends EventEmitter {
       renameSync(tmp, path);
       return true;
     } catch (e) {
-      rmSync(tmp, { force: true });
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // The file system refuses even that (read-only): nothing more to do here.
+      }
       log.error('Failed to rewrite the local transaction journal; the previous one is kept', { err: (e as Error).message });
       return false;
     }
