@@ -8,14 +8,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Blockchain } from '../src/core/blockchain.js';
-import { TxExecutor } from '../src/core/executor/tx-executor.js';
-import { decodeBlock, encodeBlock, type Block } from '../src/core/types/block.js';
+import { Blockchain } from '../src/core/chain/blockchain.js';
+import { TxExecutor } from '../src/core/executor/executor.js';
+import { decodeBlock, encodeBlock, type Block } from '../src/types/block.js';
 import { asAddress } from '../src/crypto/primitives.js';
 import { LevelDatabase, MemoryDatabase, type KeyValueStore } from '../src/state/database.js';
-import { ChainBuilder } from '../test/util/chain-builder.js';
-import { testAccount, testAccounts, transfer, type TestAccount } from '../test/util/accounts.js';
-import { Rng } from '../test/util/rng.js';
+import { ChainBuilder } from '../tools/workload/chain-builder.js';
+import { testAccount, testAccounts, transfer, type TestAccount } from '../tools/workload/accounts.js';
+import { Rng } from '../tools/workload/rng.js';
 
 export type Hotspot = 'none' | 'hot-recipient-50' | 'hot-recipient-100' | 'hot-sender';
 

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Blockchain } from '../src/core/blockchain.js';
-import { TxExecutor } from '../src/core/executor/tx-executor.js';
+import { Blockchain } from '../src/core/chain/blockchain.js';
+import { TxExecutor } from '../src/core/executor/executor.js';
 import { LevelDatabase } from '../src/state/database.js';
-import { P2pNode } from '../src/p2p/host.js';
+import { P2pNode } from '../src/network/host.js';
 import { buildChain } from './import-bench.js';
 
 interface SyncRun {

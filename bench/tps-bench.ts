@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex } from '../src/crypto/bytes.js';
 import { asAddress } from '../src/crypto/primitives.js';
-import { signTransaction } from '../src/core/types/transaction.js';
-import { testAccounts } from '../test/util/accounts.js';
+import { signTransaction } from '../src/types/transaction.js';
+import { testAccounts } from '../tools/workload/accounts.js';
 import { NODE_FLAGS } from '../src/cmd/node-flags.js';
 
 const GTOS = fileURLToPath(new URL('../src/cmd/gtos.js', import.meta.url));

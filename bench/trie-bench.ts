@@ -13,7 +13,7 @@ import { TrieNodeStore } from '../src/state/trie/node-store.js';
 import { encodeAccount } from '../src/state/statedb/account.js';
 import { EMPTY_CODE_HASH } from '../src/state/statedb/account.js';
 import { bytesToHex } from '../src/crypto/bytes.js';
-import { Rng } from '../test/util/rng.js';
+import { Rng } from '../tools/workload/rng.js';
 
 function account(rng: Rng) {
   return encodeAccount({ nonce: BigInt(rng.int(1000)), balance: rng.bigint(10n ** 24n), storageRoot: EMPTY_ROOT, codeHash: EMPTY_CODE_HASH });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { defaultWorkerCount } from '../core/executor/pool-size.js';
+import { defaultWorkerCount } from '../core/executor/pool/pool-size.js';
 import { defaultDataDir } from './datadir.js';
 
 export class ConfigError extends Error {

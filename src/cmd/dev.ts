@@ -11,7 +11,7 @@ import { bytesToHex } from '../crypto/bytes.js';
 import { addressToHex, type Address } from '../crypto/primitives.js';
 import { KeystoreDir } from '../crypto/keystore-dir.js';
 import { LIGHT_SCRYPT } from '../crypto/keystore.js';
-import { parseGenesis, type Genesis } from '../core/genesis.js';
+import { parseGenesis, type Genesis } from '../core/chain/genesis.js';
 
 /** The package's config/ folder, found upward from this module (works from dist/ and from other build dirs). */
 function findConfigDir(): string {

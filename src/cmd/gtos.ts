@@ -10,11 +10,11 @@ import { importCommand } from './commands/import.js';
 import { exportCommand } from './commands/export.js';
 import { accountImport, accountList, accountNew } from './commands/account.js';
 import { addSettingFlags, dumpToml, executorConfig, get, resolveConfig } from './config.js';
-import { runNodeUntilSignal } from './node.js';
+import { runNodeUntilSignal } from '../node/node.js';
 import { runLocalnet } from './commands/localnet.js';
 import { resolve as resolvePath } from 'node:path';
-import { setVerbosity } from '../log.js';
-import { TxExecutor } from '../core/executor/tx-executor.js';
+import { setVerbosity } from '../util/log.js';
+import { TxExecutor } from '../core/executor/executor.js';
 
 const out = (s: string) => process.stdout.write(s + '\n');
 

@@ -6,7 +6,7 @@
  * "London" here means "has a baseFee": GTOS activates London at genesis, so
  * only a pre-London parent (no baseFee) takes the fork-transition branch.
  */
-import type { Header } from '../core/types/header.js';
+import type { Header } from '../types/header.js';
 import { verifyGasLimit } from './gaslimit.js';
 
 export const ELASTICITY_MULTIPLIER = 2n;

@@ -4,8 +4,8 @@
  * other path is 404. A failing collector yields a 500, never a crash.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from '../http-listen.js';
-import { logger } from '../log.js';
+import { close, listen } from '../util/http-listen.js';
+import { logger } from '../util/log.js';
 import type { Metrics } from './registry.js';
 
 const log = logger('metrics');

@@ -7,11 +7,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { hashToHex, type Address } from '../crypto/primitives.js';
-import type { Blockchain } from '../core/blockchain.js';
+import type { Blockchain } from '../core/chain/blockchain.js';
 import type { TxPool } from '../core/txpool/txpool.js';
-import { headerHash } from '../core/types/header.js';
-import { logger } from '../log.js';
-import type { MinerWorker } from './worker.js';
+import { headerHash } from '../types/header.js';
+import { logger } from '../util/log.js';
+import type { MinerWorker } from './assembler.js';
 
 const log = logger('miner');
 

@@ -8,7 +8,7 @@
  */
 import { compareBytes } from '../crypto/bytes.js';
 import type { Address } from '../crypto/primitives.js';
-import type { Transaction } from '../core/types/transaction.js';
+import type { Transaction } from '../types/transaction.js';
 
 interface Head {
   acct: number;

@@ -4,7 +4,7 @@
  * node assembles it; the API modules only see this surface.
  */
 import type { Address } from '../crypto/primitives.js';
-import type { Blockchain } from '../core/blockchain.js';
+import type { Blockchain } from '../core/chain/blockchain.js';
 import type { TxPool } from '../core/txpool/txpool.js';
 import type { Miner } from '../miner/miner.js';
 

@@ -4,11 +4,11 @@
  */
 import { bytesToHex } from '../crypto/bytes.js';
 import { addressToHex, hashToHex, type Address } from '../crypto/primitives.js';
-import type { Block } from '../core/types/block.js';
-import { headerHash, type Header } from '../core/types/header.js';
-import { encodeBlock } from '../core/types/block.js';
-import type { Receipt } from '../core/types/receipt.js';
-import type { Transaction } from '../core/types/transaction.js';
+import type { Block } from '../types/block.js';
+import { headerHash, type Header } from '../types/header.js';
+import { encodeBlock } from '../types/block.js';
+import type { Receipt } from '../types/receipt.js';
+import type { Transaction } from '../types/transaction.js';
 import { toQuantity } from './hex.js';
 
 export function formatHeader(h: Header): Record<string, unknown> {

@@ -19,8 +19,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { bytesToHex } from '../crypto/bytes.js';
-import { close, listen } from '../http-listen.js';
-import { logger } from '../log.js';
+import { close, listen } from '../util/http-listen.js';
+import { logger } from '../util/log.js';
 import { CorsPolicy } from './cors.js';
 import {
   InternalError,

@@ -14,13 +14,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, concatBytes, equalBytes } from '../../src/crypto/bytes.js';
 import { asAddress } from '../../src/crypto/primitives.js';
-import { encodeBlock, decodeBlock } from '../../src/core/types/block.js';
-import { Blockchain } from '../../src/core/blockchain.js';
+import { encodeBlock, decodeBlock } from '../../src/types/block.js';
+import { Blockchain } from '../../src/core/chain/blockchain.js';
 import { LevelDatabase } from '../../src/state/database.js';
 import { chainDataPath } from '../../src/cmd/datadir.js';
-import { ChainBuilder, genesisJson } from '../util/chain-builder.js';
-import { testAccount, testAccounts, transfer } from '../util/accounts.js';
-import { Rng } from '../util/rng.js';
+import { ChainBuilder, genesisJson } from '../../tools/workload/chain-builder.js';
+import { testAccount, testAccounts, transfer } from '../../tools/workload/accounts.js';
+import { Rng } from '../../tools/workload/rng.js';
 
 const GTOS = fileURLToPath(new URL('../../src/cmd/gtos.js', import.meta.url));
 const ETHER = 10n ** 18n;

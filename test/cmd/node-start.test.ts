@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { testAccount } from '../util/accounts.js';
+import { testAccount } from '../../tools/workload/accounts.js';
 import { TestNet } from '../util/testnet.js';
 
 test('a port in use fails the start and releases the datadir, p2p port and workers', async () => {

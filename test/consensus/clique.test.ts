@@ -13,10 +13,10 @@ import { CliqueError } from '../../src/consensus/clique/errors.js';
 import { NONCE_AUTH, NONCE_DROP } from '../../src/consensus/clique/snapshot.js';
 import { calcBaseFee } from '../../src/consensus/eip1559.js';
 import { calcGasLimit } from '../../src/consensus/gaslimit.js';
-import { EMPTY_BLOOM, EMPTY_UNCLE_HASH, headerHash, type Header } from '../../src/core/types/header.js';
+import { EMPTY_BLOOM, EMPTY_UNCLE_HASH, headerHash, type Header } from '../../src/types/header.js';
 import { EMPTY_ROOT } from '../../src/state/trie/trie.js';
 import { MemoryDatabase } from '../../src/state/database.js';
-import { testAccount, type TestAccount } from '../util/accounts.js';
+import { testAccount, type TestAccount } from '../../tools/workload/accounts.js';
 
 const T0 = 1_600_000_000n;
 

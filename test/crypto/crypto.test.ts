@@ -6,7 +6,7 @@ import {
   recoverAddress, recoverPublicKey, sign, privateKeyToAddress, cryptoBackend,
   SECP256K1_N, InvalidSignatureError,
 } from '../../src/crypto/secp256k1.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../../tools/workload/rng.js';
 
 test('keccak256 of empty input is the well-known constant', () => {
   assert.equal(bytesToHex(keccak256(new Uint8Array(0))), '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');

@@ -112,7 +112,7 @@ describe('metrics', () => {
     const server = new MetricsHttpServer(m, { port: 0 });
     const { host, port } = await server.start();
     try {
-      const { setVerbosity } = await import('../../src/log.js');
+      const { setVerbosity } = await import('../../src/util/log.js');
       setVerbosity(0);
       const res = await fetch(`http://${host}:${port}/metrics`);
       setVerbosity(3);

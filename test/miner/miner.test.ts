@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asAddress } from '../../src/crypto/primitives.js';
-import { TxExecutor } from '../../src/core/executor/tx-executor.js';
+import { TxExecutor } from '../../src/core/executor/executor.js';
 import { TxPool } from '../../src/core/txpool/txpool.js';
-import { MinerWorker } from '../../src/miner/worker.js';
+import { MinerWorker } from '../../src/miner/assembler.js';
 import { Miner } from '../../src/miner/miner.js';
-import { ChainBuilder } from '../util/chain-builder.js';
-import { testAccount, transfer } from '../util/accounts.js';
+import { ChainBuilder } from '../../tools/workload/chain-builder.js';
+import { testAccount, transfer } from '../../tools/workload/accounts.js';
 import { sleep, until } from '../util/wait.js';
 
 test('a held miner seals nothing; released, it seals the pending txs', async () => {

@@ -13,8 +13,8 @@ import { keccak256 } from '../../src/crypto/keccak.js';
 import { hashFromHex } from '../../src/crypto/primitives.js';
 import { verifyProof } from '../../src/state/trie/proof.js';
 import { resolveConfig } from '../../src/cmd/config.js';
-import { startNode, type RunningNode } from '../../src/cmd/node.js';
-import { setVerbosity } from '../../src/log.js';
+import { startNode, type RunningNode } from '../../src/node/node.js';
+import { setVerbosity } from '../../src/util/log.js';
 
 describe('RPC methods', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-rpc-'));

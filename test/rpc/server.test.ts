@@ -11,7 +11,7 @@ import { RpcError } from '../../src/rpc/errors.js';
 import { parseQuantity, toQuantity } from '../../src/rpc/hex.js';
 import { RpcRegistry } from '../../src/rpc/registry.js';
 import { RpcHttpServer, type RpcServerOptions } from '../../src/rpc/server.js';
-import { setVerbosity } from '../../src/log.js';
+import { setVerbosity } from '../../src/util/log.js';
 
 const SECRET = 'secret-path-/home/node/.gtos/keystore';
 

@@ -17,7 +17,7 @@ import { AGENT_REGISTRY_ADDRESS, STAKING_ADDRESS } from '../../src/sysaction/add
 import { executeSysAction } from '../../src/sysaction/executor.js';
 import { validateSysActionShape } from '../../src/sysaction/codec.js';
 import { readPendingReward } from '../../src/sysaction/reader.js';
-import { testAccount } from '../util/accounts.js';
+import { testAccount } from '../../tools/workload/accounts.js';
 
 const E = 10n ** 18n;
 const nodeSlot = (a: Address, f: string) => keccak256(concatBytes(a, utf8ToBytes(f))) as Hash;

@@ -11,11 +11,11 @@ import { bytesToHex } from '../../src/crypto/bytes.js';
 import { KeystoreDir } from '../../src/crypto/keystore-dir.js';
 import { LIGHT_SCRYPT } from '../../src/crypto/keystore.js';
 import { resolveConfig } from '../../src/cmd/config.js';
-import { startNode, type RunningNode } from '../../src/cmd/node.js';
+import { startNode, type RunningNode } from '../../src/node/node.js';
 import { initCommand } from '../../src/cmd/commands/init.js';
-import { setVerbosity } from '../../src/log.js';
-import { genesisJson, type ChainSpec } from './chain-builder.js';
-import type { TestAccount } from './accounts.js';
+import { setVerbosity } from '../../src/util/log.js';
+import { genesisJson, type ChainSpec } from '../../tools/workload/chain-builder.js';
+import type { TestAccount } from '../../tools/workload/accounts.js';
 
 export class TestNet {
   readonly nodes = new Map<string, RunningNode>();

@@ -4,8 +4,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { Blockchain } from '../../core/blockchain.js';
-import { encodeBlock } from '../../core/types/block.js';
+import { Blockchain } from '../../core/chain/blockchain.js';
+import { encodeBlock } from '../../types/block.js';
 import { openChainDatabase } from '../datadir.js';
 
 export class ExportRangeError extends Error {

@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { hashToHex } from '../../crypto/primitives.js';
-import { Blockchain } from '../../core/blockchain.js';
-import { InvalidBlockError } from '../../core/block-validator.js';
-import { readBlockStream, type Block } from '../../core/types/block.js';
-import { headerHash } from '../../core/types/header.js';
-import type { BlockExecutor } from '../../core/serial-executor.js';
+import { Blockchain } from '../../core/chain/blockchain.js';
+import { InvalidBlockError } from '../../core/chain/block-validator.js';
+import { readBlockStream, type Block } from '../../types/block.js';
+import { headerHash } from '../../types/header.js';
+import type { BlockExecutor } from '../../core/execution/state-processor.js';
 import type { Address } from '../../crypto/primitives.js';
-import type { Transaction } from '../../core/types/transaction.js';
+import type { Transaction } from '../../types/transaction.js';
 import { openChainDatabase } from '../datadir.js';
 
 export class ImportError extends Error {

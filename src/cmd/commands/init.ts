@@ -1,8 +1,8 @@
 /** `gtos init <genesis.json>`: writes the genesis block and state into a datadir. */
 import { hashToHex } from '../../crypto/primitives.js';
-import { Blockchain } from '../../core/blockchain.js';
-import { loadGenesisFile } from '../../core/genesis.js';
-import { headerHash } from '../../core/types/header.js';
+import { Blockchain } from '../../core/chain/blockchain.js';
+import { loadGenesisFile } from '../../core/chain/genesis.js';
+import { headerHash } from '../../types/header.js';
 import { openChainDatabase } from '../datadir.js';
 
 export async function initCommand(genesisFile: string, datadir: string, out: (s: string) => void): Promise<void> {

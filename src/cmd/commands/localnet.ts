@@ -17,7 +17,7 @@ import { bytesToHex } from '../../crypto/bytes.js';
 import { addressToHex, type Address } from '../../crypto/primitives.js';
 import { KeystoreDir } from '../../crypto/keystore-dir.js';
 import { LIGHT_SCRYPT } from '../../crypto/keystore.js';
-import { loadNodeKey } from '../../p2p/node-key.js';
+import { loadNodeKey } from '../../network/node-key.js';
 import { CONFIG_DIR } from '../dev.js';
 import { initCommand } from './init.js';
 import { NODE_FLAGS } from '../node-flags.js';

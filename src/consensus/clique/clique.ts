@@ -11,11 +11,11 @@ import { bytesToHex, bytesToUtf8, equalBytes, utf8ToBytes } from '../../crypto/b
 import { addressFromHex, asAddress, ZERO_ADDRESS, ZERO_HASH, type Address, type Hash } from '../../crypto/primitives.js';
 import type { KeyValueStore } from '../../state/database.js';
 import { schema } from '../../state/schema.js';
-import { EMPTY_UNCLE_HASH, headerHash, type Header } from '../../core/types/header.js';
+import { EMPTY_UNCLE_HASH, headerHash, type Header } from '../../types/header.js';
 import { BaseFeeError, verifyEip1559Header } from '../eip1559.js';
 import { GasLimitError, MAX_GAS_LIMIT } from '../gaslimit.js';
 import { CliqueError } from './errors.js';
-import { Lru } from '../../lru.js';
+import { Lru } from '../../util/lru.js';
 import { EXTRA_SEAL, EXTRA_VANITY, recoverSealer, sealHash, sealHeader } from './seal.js';
 import { NONCE_AUTH, NONCE_DROP, recentLimit, Snapshot } from './snapshot.js';
 

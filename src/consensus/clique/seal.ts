@@ -11,7 +11,7 @@ import { keccak256 } from '../../crypto/keccak.js';
 import type { Address, Hash } from '../../crypto/primitives.js';
 import { encodeRlp } from '../../crypto/rlp.js';
 import { recoverAddress, sign } from '../../crypto/secp256k1.js';
-import { headerToRlpFields, type Header } from '../../core/types/header.js';
+import { headerToRlpFields, type Header } from '../../types/header.js';
 import { CliqueError } from './errors.js';
 
 /** Bytes of extraData reserved for the signer's vanity. */

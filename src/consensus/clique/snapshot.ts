@@ -7,7 +7,7 @@
  */
 import { bytesToHex, compareBytes, equalBytes } from '../../crypto/bytes.js';
 import { addressFromHex, addressToHex, hashFromHex, hashToHex, type Address, type Hash } from '../../crypto/primitives.js';
-import { headerHash, type Header } from '../../core/types/header.js';
+import { headerHash, type Header } from '../../types/header.js';
 import { CliqueError } from './errors.js';
 
 /** Nonce of a vote to add the coinbase as a signer. */

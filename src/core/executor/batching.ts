@@ -10,7 +10,7 @@
 import { bytesToHex } from '../../crypto/bytes.js';
 import { equalBytes } from '../../crypto/bytes.js';
 import type { Address } from '../../crypto/primitives.js';
-import type { Transaction } from '../types/transaction.js';
+import type { Transaction } from '../../types/transaction.js';
 
 export interface Segment {
   kind: 'batch' | 'serial';

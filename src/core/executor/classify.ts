@@ -8,7 +8,7 @@
 import { equalBytes } from '../../crypto/bytes.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { SYSTEM_ACTION_ADDRESS } from '../../sysaction/addresses.js';
-import type { Transaction } from '../types/transaction.js';
+import type { Transaction } from '../../types/transaction.js';
 
 export type Lane = 'transfer' | 'serial';
 

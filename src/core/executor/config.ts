@@ -2,7 +2,7 @@
  * Executor configuration, shared by block import and the miner, set from
  * `--txexec.parallel/workers/batch/shadow` or the `[txexec]` TOML section.
  */
-import { defaultWorkerCount } from './pool-size.js';
+import { defaultWorkerCount } from './pool/pool-size.js';
 
 export interface TxExecutorConfig {
   /** Off by default, as the seed plan says: the serial reference runs unless asked. */

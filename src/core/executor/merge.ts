@@ -7,10 +7,10 @@
  */
 import type { Address } from '../../crypto/primitives.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
-import type { GasPool } from '../gas-pool.js';
-import { EMPTY_BLOOM } from '../types/header.js';
-import type { Receipt } from '../types/receipt.js';
-import type { Transaction } from '../types/transaction.js';
+import type { GasPool } from '../execution/gas-pool.js';
+import { EMPTY_BLOOM } from '../../types/header.js';
+import type { Receipt } from '../../types/receipt.js';
+import type { Transaction } from '../../types/transaction.js';
 import type { TransferOutcome } from './transfer-outcome.js';
 
 export function mergeBatch(

@@ -8,9 +8,9 @@
  */
 import type { Address } from '../../crypto/primitives.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
-import { InvalidTxError } from '../errors.js';
-import { balanceRequired, checkNonceAndFees, effectiveTip, gasPrice, type BlockContext } from '../state-transition.js';
-import type { Transaction } from '../types/transaction.js';
+import { InvalidTxError } from '../execution/errors.js';
+import { balanceRequired, checkNonceAndFees, effectiveTip, gasPrice, type BlockContext } from '../execution/state-transition.js';
+import type { Transaction } from '../../types/transaction.js';
 import { transferOutcome, type TransferInput } from './transfer-outcome.js';
 
 export type PrecheckResult = { ok: true; inputs: TransferInput[] } | { ok: false; index: number; error: Error };

@@ -4,8 +4,8 @@
  * both values; the caller keeps the serial result.
  */
 import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
-import type { ExecutionResult } from '../serial-executor.js';
-import { encodeReceipt } from '../types/receipt.js';
+import type { ExecutionResult } from '../execution/state-processor.js';
+import { encodeReceipt } from '../../types/receipt.js';
 
 export interface ShadowOutcome {
   result: ExecutionResult | Error;

@@ -5,7 +5,7 @@
  * is exactly the intrinsic gas, so the net effect on the sender is
  * gasUsed × price + value, and the author earns gasUsed × tip.
  */
-import { TX_ACCESS_LIST_ADDRESS_GAS, TX_ACCESS_LIST_STORAGE_KEY_GAS } from '../intrinsic-gas.js';
+import { TX_ACCESS_LIST_ADDRESS_GAS, TX_ACCESS_LIST_STORAGE_KEY_GAS } from '../execution/intrinsic-gas.js';
 
 export interface TransferInput {
   gasLimit: bigint;

@@ -1,5 +1,5 @@
 /** Resolves a JSON-RPC block parameter (tag, number, hash or {blockNumber}/{blockHash}) to a stored header. */
-import type { Header } from '../../core/types/header.js';
+import type { Header } from '../../types/header.js';
 import { hashToHex } from '../../crypto/primitives.js';
 import { RpcError } from '../errors.js';
 import { parseBlockNumberOrHash, parseBlockTag, type BlockTag } from '../hex.js';

@@ -3,8 +3,8 @@
  * (signers, snapshots, votes) and the GTOS staking/agent read methods.
  */
 import { addressToHex, hashToHex, type Address } from '../../crypto/primitives.js';
-import { headerHash } from '../../core/types/header.js';
-import type { Transaction } from '../../core/types/transaction.js';
+import { headerHash } from '../../types/header.js';
+import type { Transaction } from '../../types/transaction.js';
 import { readAgentRecord, readDelegation, readNetworkStake, readNodeRecord, readPendingReward } from '../../sysaction/reader.js';
 import type { NodeBackend } from '../backend.js';
 import { InvalidParamsError, RpcError } from '../errors.js';

@@ -6,11 +6,11 @@
 import { bytesToHex, hexToBytes } from '../../crypto/bytes.js';
 import { addressToHex, hashToHex, type Address, type Hash } from '../../crypto/primitives.js';
 import { keccak256 } from '../../crypto/keccak.js';
-import { intrinsicGas } from '../../core/intrinsic-gas.js';
+import { intrinsicGas } from '../../core/execution/intrinsic-gas.js';
 import { TxPoolError } from '../../core/txpool/errors.js';
-import { headerHash } from '../../core/types/header.js';
+import { headerHash } from '../../types/header.js';
 import { calcBaseFee } from '../../consensus/eip1559.js';
-import { signTransaction, Transaction, type TxFields } from '../../core/types/transaction.js';
+import { signTransaction, Transaction, type TxFields } from '../../types/transaction.js';
 import { RlpError } from '../../crypto/rlp.js';
 import { SYSTEM_ACTION_ADDRESS, SYS_ACTION_GAS } from '../../sysaction/addresses.js';
 import { equalBytes } from '../../crypto/bytes.js';

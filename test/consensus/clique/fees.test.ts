@@ -11,8 +11,8 @@ import { createBlockHeader } from '@ethereumjs/block';
 import { createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import { BaseFeeError, calcBaseFee, INITIAL_BASE_FEE, verifyEip1559Header } from '../../../src/consensus/eip1559.js';
 import { calcGasLimit, GasLimitError, verifyGasLimit } from '../../../src/consensus/gaslimit.js';
-import type { Header } from '../../../src/core/types/header.js';
-import { Rng } from '../../util/rng.js';
+import type { Header } from '../../../src/types/header.js';
+import { Rng } from '../../../tools/workload/rng.js';
 import { childHeader, makeGenesis } from './harness.js';
 
 const parent = (baseFee: bigint | undefined, gasLimit: bigint, gasUsed: bigint) => ({ baseFee, gasLimit, gasUsed });

@@ -11,9 +11,9 @@ import { Clique, type ChainHeaderReader, type CliqueOptions } from '../../../src
 import { CliqueError, type CliqueErrorCode } from '../../../src/consensus/clique/errors.js';
 import type { Snapshot } from '../../../src/consensus/clique/snapshot.js';
 import { calcBaseFee } from '../../../src/consensus/eip1559.js';
-import { EMPTY_BLOOM, EMPTY_UNCLE_HASH, headerHash, type Header } from '../../../src/core/types/header.js';
+import { EMPTY_BLOOM, EMPTY_UNCLE_HASH, headerHash, type Header } from '../../../src/types/header.js';
 import { MemoryDatabase, type KeyValueStore } from '../../../src/state/database.js';
-import { testAccount, type TestAccount } from '../../util/accounts.js';
+import { testAccount, type TestAccount } from '../../../tools/workload/accounts.js';
 
 export const T0 = 1_600_000_000n;
 /** The pinned clock of every engine here: far after any header built. */

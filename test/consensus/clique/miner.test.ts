@@ -12,8 +12,8 @@ import { bytesToHex, concatBytes } from '../../../src/crypto/bytes.js';
 import { addressToHex, ZERO_ADDRESS, type Hash } from '../../../src/crypto/primitives.js';
 import { WIGGLE_MS } from '../../../src/consensus/clique/clique.js';
 import { NONCE_AUTH, NONCE_DROP } from '../../../src/consensus/clique/snapshot.js';
-import type { Header } from '../../../src/core/types/header.js';
-import { testAccount } from '../../util/accounts.js';
+import type { Header } from '../../../src/types/header.js';
+import { testAccount } from '../../../tools/workload/accounts.js';
 import { childHeader, expectCode, hexes, NOW, sortAddresses, TestChain } from './harness.js';
 
 const signers = [testAccount('miner-0'), testAccount('miner-1'), testAccount('miner-2')].sort((a, b) => Buffer.compare(a.address, b.address));

@@ -20,12 +20,12 @@ import { privateKeyToAddress, SECP256K1_HALF_N } from '../../../src/crypto/secp2
 import { Clique } from '../../../src/consensus/clique/clique.js';
 import { recoverSealer, sealHash, sealHeader } from '../../../src/consensus/clique/seal.js';
 import { NONCE_AUTH } from '../../../src/consensus/clique/snapshot.js';
-import { headerHash, type Header } from '../../../src/core/types/header.js';
-import { readBlockStream } from '../../../src/core/types/block.js';
-import { genesisHeader, loadGenesisFile } from '../../../src/core/genesis.js';
+import { headerHash, type Header } from '../../../src/types/header.js';
+import { readBlockStream } from '../../../src/types/block.js';
+import { genesisHeader, loadGenesisFile } from '../../../src/core/chain/genesis.js';
 import { MemoryDatabase } from '../../../src/state/database.js';
-import { testAccount } from '../../util/accounts.js';
-import { Rng } from '../../util/rng.js';
+import { testAccount } from '../../../tools/workload/accounts.js';
+import { Rng } from '../../../tools/workload/rng.js';
 import { repoPath } from '../../util/paths.js';
 import { childHeader, expectCode, makeGenesis, MemChain, NOW } from './harness.js';
 

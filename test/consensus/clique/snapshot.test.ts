@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { bytesToHex, bytesToUtf8 } from '../../../src/crypto/bytes.js';
 import { Clique, CHECKPOINT_INTERVAL } from '../../../src/consensus/clique/clique.js';
 import { Snapshot } from '../../../src/consensus/clique/snapshot.js';
-import { headerHash, type Header } from '../../../src/core/types/header.js';
+import { headerHash, type Header } from '../../../src/types/header.js';
 import { LevelDatabase, MemoryDatabase } from '../../../src/state/database.js';
 import { schema } from '../../../src/state/schema.js';
-import { testAccount } from '../../util/accounts.js';
+import { testAccount } from '../../../tools/workload/accounts.js';
 import { expectCode, MemChain, NOW, TestChain, vote } from './harness.js';
 
 const signers = [testAccount('snap-0'), testAccount('snap-1'), testAccount('snap-2')];

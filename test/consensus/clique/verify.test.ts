@@ -12,9 +12,9 @@ import { ZERO_HASH, type Hash } from '../../../src/crypto/primitives.js';
 import { Clique } from '../../../src/consensus/clique/clique.js';
 import { calcBaseFee } from '../../../src/consensus/eip1559.js';
 import { MAX_GAS_LIMIT } from '../../../src/consensus/gaslimit.js';
-import { headerHash, type Header } from '../../../src/core/types/header.js';
+import { headerHash, type Header } from '../../../src/types/header.js';
 import { MemoryDatabase } from '../../../src/state/database.js';
-import { testAccount } from '../../util/accounts.js';
+import { testAccount } from '../../../tools/workload/accounts.js';
 import { childHeader, expectCode, extraWith, makeGenesis, MemChain, NOW, sortAddresses, T0, TestChain, vote } from './harness.js';
 
 const signers = [testAccount('verify-0'), testAccount('verify-1'), testAccount('verify-2')].sort((a, b) => Buffer.compare(a.address, b.address));

@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Clique } from '../../../src/consensus/clique/clique.js';
 import type { CliqueErrorCode } from '../../../src/consensus/clique/errors.js';
-import { headerHash, type Header } from '../../../src/core/types/header.js';
+import { headerHash, type Header } from '../../../src/types/header.js';
 import { MemoryDatabase } from '../../../src/state/database.js';
 import { Accounts, childHeader, expectCode, extraWith, hexes, makeGenesis, MemChain, NOW, sortAddresses, vote } from './harness.js';
 

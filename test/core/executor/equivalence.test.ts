@@ -7,9 +7,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytesToHex } from '../../../src/crypto/bytes.js';
-import { executeSerial, type ExecutionResult } from '../../../src/core/serial-executor.js';
-import { encodeReceipt } from '../../../src/core/types/receipt.js';
-import { TxExecutor } from '../../../src/core/executor/tx-executor.js';
+import { executeSerial, type ExecutionResult } from '../../../src/core/execution/state-processor.js';
+import { encodeReceipt } from '../../../src/types/receipt.js';
+import { TxExecutor } from '../../../src/core/executor/executor.js';
 import { buildCase, SCENARIOS, type BlockCase } from './scenarios.js';
 
 interface Outcome {

@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytesToHex } from '../../../src/crypto/bytes.js';
-import { executeSerial } from '../../../src/core/serial-executor.js';
-import { TxExecutor } from '../../../src/core/executor/tx-executor.js';
+import { executeSerial } from '../../../src/core/execution/state-processor.js';
+import { TxExecutor } from '../../../src/core/executor/executor.js';
 import { ShadowMismatchError } from '../../../src/core/executor/shadow.js';
-import { Transaction } from '../../../src/core/types/transaction.js';
+import { Transaction } from '../../../src/types/transaction.js';
 import { buildCase, CHAIN_ID } from './scenarios.js';
 
 async function runBoth(exec: TxExecutor, seed: number) {

@@ -3,13 +3,13 @@
  * builds a pre-state and a tx list from a seed; the serial reference and the
  * parallel executor must then agree byte for byte.
  */
-import { Rng } from '../../util/rng.js';
-import { testAccount, transfer, type TestAccount } from '../../util/accounts.js';
+import { Rng } from '../../../tools/workload/rng.js';
+import { testAccount, transfer, type TestAccount } from '../../../tools/workload/accounts.js';
 import { asAddress, type Address } from '../../../src/crypto/primitives.js';
 import { utf8ToBytes } from '../../../src/crypto/bytes.js';
-import type { Transaction } from '../../../src/core/types/transaction.js';
-import type { ChainConfig } from '../../../src/core/chain-config.js';
-import type { BlockContext } from '../../../src/core/state-transition.js';
+import type { Transaction } from '../../../src/types/transaction.js';
+import type { ChainConfig } from '../../../src/types/chain-config.js';
+import type { BlockContext } from '../../../src/core/execution/state-transition.js';
 import { StateDB } from '../../../src/state/statedb/statedb.js';
 import { StateDatabase } from '../../../src/state/statedb/state-database.js';
 import { MemoryDatabase } from '../../../src/state/database.js';

@@ -9,8 +9,8 @@ import { utf8ToBytes } from '../../../src/crypto/bytes.js';
 import { TxPool } from '../../../src/core/txpool/txpool.js';
 import { TxPoolError } from '../../../src/core/txpool/errors.js';
 import { SYSTEM_ACTION_ADDRESS } from '../../../src/sysaction/addresses.js';
-import { ChainBuilder } from '../../util/chain-builder.js';
-import { testAccount, testAccounts, transfer } from '../../util/accounts.js';
+import { ChainBuilder } from '../../../tools/workload/chain-builder.js';
+import { testAccount, testAccounts, transfer } from '../../../tools/workload/accounts.js';
 
 const ETHER = 10n ** 18n;
 const CHAIN = 1337n;

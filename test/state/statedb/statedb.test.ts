@@ -20,7 +20,7 @@ import { EMPTY_CODE_HASH, encodeAccount } from '../../../src/state/statedb/accou
 import { LevelDatabase, MemoryDatabase } from '../../../src/state/database.js';
 import { EMPTY_ROOT } from '../../../src/state/trie/trie.js';
 import { verifyProof } from '../../../src/state/trie/proof.js';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../../tools/workload/rng.js';
 
 interface Acct { balance: bigint; nonce: bigint; code?: Uint8Array; storage: Map<string, bigint> }
 

@@ -17,7 +17,7 @@ import { InvalidProofError, verifyProof } from '../../../src/state/trie/proof.js
 import { orderedTrieRoot } from '../../../src/state/trie/ordered.js';
 import { LevelDatabase, MemoryDatabase } from '../../../src/state/database.js';
 import { RLP } from '@ethereumjs/rlp';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../../tools/workload/rng.js';
 
 function randomKey(rng: Rng, pool: Uint8Array[], variable: boolean): Uint8Array {
   if (pool.length && rng.bool(0.4)) return rng.pick(pool);

@@ -1,0 +1,51 @@
+/**
+ * The block validator answers exactly two questions, as go-ethereum's does:
+ * is the body consistent with the header (ValidateBody), and is the state
+ * that executing it produced the one the header claims (ValidateState).
+ */
+import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
+import type { StateDB } from '../../state/statedb/statedb.js';
+import type { ExecutionResult } from '../execution/state-processor.js';
+import type { Block } from '../../types/block.js';
+import { createBloom } from '../../types/bloom.js';
+import { EMPTY_UNCLE_HASH } from '../../types/header.js';
+import { receiptRoot, txRoot } from '../../types/derive-root.js';
+
+export type InvalidBlockCode =
+  | 'uncles-not-allowed' | 'tx-root-mismatch' | 'gas-used-mismatch' | 'bloom-mismatch'
+  | 'receipt-root-mismatch' | 'state-root-mismatch' | 'unknown-parent' | 'bad-header' | 'execution-failed' | 'gas-limit-exceeded';
+
+export class InvalidBlockError extends Error {
+  override name = 'InvalidBlockError';
+  constructor(readonly code: InvalidBlockCode, message: string, readonly blockNumber?: bigint, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function validateBody(block: Block): void {
+  if (block.uncles.length > 0 || !equalBytes(block.header.uncleHash, EMPTY_UNCLE_HASH)) {
+    throw new InvalidBlockError('uncles-not-allowed', 'uncles not allowed', block.header.number);
+  }
+  const root = txRoot(block.transactions);
+  if (!equalBytes(root, block.header.txRoot)) {
+    throw new InvalidBlockError('tx-root-mismatch', `transaction root hash mismatch: have ${bytesToHex(root)}, want ${bytesToHex(block.header.txRoot)}`, block.header.number);
+  }
+}
+
+/** Checks the execution result and returns the state root (already computed once, reused by the caller's commit). */
+export function validateState(block: Block, state: StateDB, result: ExecutionResult): void {
+  const h = block.header;
+  if (result.gasUsed !== h.gasUsed) {
+    throw new InvalidBlockError('gas-used-mismatch', `invalid gas used: remote ${h.gasUsed}, local ${result.gasUsed}`, h.number);
+  }
+  const bloom = createBloom(result.receipts);
+  if (!equalBytes(bloom, h.logsBloom)) throw new InvalidBlockError('bloom-mismatch', 'invalid bloom', h.number);
+  const rroot = receiptRoot(result.receipts);
+  if (!equalBytes(rroot, h.receiptRoot)) {
+    throw new InvalidBlockError('receipt-root-mismatch', `invalid receipt root hash: remote ${bytesToHex(h.receiptRoot)}, local ${bytesToHex(rroot)}`, h.number);
+  }
+  const root = state.intermediateRoot(true);
+  if (!equalBytes(root, h.stateRoot)) {
+    throw new InvalidBlockError('state-root-mismatch', `invalid merkle root: remote ${bytesToHex(h.stateRoot)}, local ${bytesToHex(root)}`, h.number);
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * TxExecutor: the one executor of a process, handed to block import and the
+ * miner. With `parallel` off it is the serial reference. With it on, a block
+ * runs as: sender recovery on the worker pool (phase 0) → lane classification
+ * → serial lane through the reference state transition, transfer runs cut
+ * into micro-batches → per batch: serial precheck in tx order, outcome
+ * computation (inline or on workers), serial merge in tx order. Any surprise
+ * restores the pre-batch snapshot and runs that batch serially; shadow mode
+ * runs the serial reference beside it and keeps the serial result.
+ */
+import { bytesToHex } from '../../crypto/bytes.js';
+import type { Address } from '../../crypto/primitives.js';
+import type { StateDB } from '../../state/statedb/statedb.js';
+import { logger } from '../../util/log.js';
+import { GasPool } from '../execution/gas-pool.js';
+import { applySerialRange, executeSerial, type BlockExecutor, type ExecutionResult } from '../execution/state-processor.js';
+import { applyTransaction, type BlockContext } from '../execution/state-transition.js';
+import { InvalidTxError } from '../execution/errors.js';
+import type { Receipt } from '../../types/receipt.js';
+import type { Transaction } from '../../types/transaction.js';
+import { makeBatches, type Segment } from './batching.js';
+import { classifyAll } from './classify.js';
+import { defaultExecutorConfig, type TxExecutorConfig } from './config.js';
+import { packTransfer, runTransfer, transferResultCount, unpackTransfer } from './pool/job-codec.js';
+import { WorkerJobError, type FallbackReason, type WorkerFault } from './pool/job.js';
+import { mergeBatch } from './merge.js';
+import { precheckBatch } from './precheck.js';
+import { compareOutcomes, ShadowMismatchError, type ShadowOutcome } from './shadow.js';
+import { SenderRecovery } from './pool/sender-recovery.js';
+import { transferOutcome, type TransferInput, type TransferOutcome } from './transfer-outcome.js';
+import { WorkerPool } from './pool/worker-pool.js';
+
+const log = logger('txexec');
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export type Phase = 'recover' | 'classify' | 'precheck' | 'compute' | 'merge' | 'shadow';
+
+/** What the executor reports; the node wires it to its Prometheus registry. */
+export interface ExecutorObserver {
+  batch?(size: number, inline: boolean): void;
+  txs?(lane: 'transfer' | 'serial', n: number): void;
+  fallback?(reason: FallbackReason): void;
+  shadowCheck?(mismatch: boolean): void;
+  phase?(phase: Phase, seconds: number): void;
+  pool?(size: number, queueDepth: number): void;
+}
+
+export interface ExecutorStats {
+  batches: number;
+  inlineBatches: number;
+  transferTxs: number;
+  serialTxs: number;
+  fallbacks: Partial<Record<FallbackReason, number>>;
+  shadowChecks: number;
+  shadowMismatches: number;
+  phaseMs: Record<Phase, number>;
+}
+
+function newStats(): ExecutorStats {
+  return {
+    batches: 0, inlineBatches: 0, transferTxs: 0, serialTxs: 0, fallbacks: {}, shadowChecks: 0, shadowMismatches: 0,
+    phaseMs: { recover: 0, classify: 0, precheck: 0, compute: 0, merge: 0, shadow: 0 },
+  };
+}
+
+export class TxExecutor implements BlockExecutor {
+  readonly config: TxExecutorConfig;
+  readonly stats: ExecutorStats = newStats();
+  private readonly pool: WorkerPool | undefined;
+  private readonly recovery: SenderRecovery | undefined;
+  /** Test-only switch: corrupt the first credit of every merged batch. */
+  corruptMerge = false;
+
+  constructor(config: Partial<TxExecutorConfig> = {}, private readonly observer: ExecutorObserver = {}) {
+    this.config = { ...defaultExecutorConfig(), ...config };
+    if (this.config.parallel && this.config.workers > 0) {
+      this.pool = new WorkerPool({
+        size: this.config.workers,
+        jobTimeoutMs: this.config.jobTimeoutMs,
+        onEvent: (e) => {
+          if (e.type === 'queue') this.observer.pool?.(this.pool?.size ?? 0, e.depth);
+        },
+      });
+      this.recovery = new SenderRecovery(this.pool, this.config.recoverChunk, (r) => this.fallback(r));
+      this.observer.pool?.(this.pool.size, 0);
+    }
+  }
+
+  get parallel(): boolean {
+    return this.config.parallel;
+  }
+
+  get workerCount(): number {
+    return this.pool?.size ?? 0;
+  }
+
+  async whenReady(): Promise<void> {
+    await this.pool?.whenReady();
+  }
+
+  /** Test-only: the next job sent to a worker makes it throw, exit or hang. */
+  injectWorkerFault(fault: WorkerFault): void {
+    this.pool?.injectFault(fault);
+  }
+
+  private fallback(reason: FallbackReason): void {
+    this.stats.fallbacks[reason] = (this.stats.fallbacks[reason] ?? 0) + 1;
+    this.observer.fallback?.(reason);
+  }
+
+  private timed<T>(phase: Phase, fn: () => T): T {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      const ms = performance.now() - t0;
+      this.stats.phaseMs[phase] += ms;
+      this.observer.phase?.(phase, ms / 1000);
+    }
+  }
+
+  /** Starts recovering the senders of upcoming blocks (import lookahead). */
+  prefetch(blocks: readonly { transactions: readonly Transaction[] }[], chainId: bigint): void {
+    if (!this.recovery) return;
+    for (const b of blocks) this.recovery.prefetch(b.transactions, chainId);
+  }
+
+  async recoverSenders(txs: readonly Transaction[], chainId: bigint): Promise<Address[]> {
+    const t0 = performance.now();
+    try {
+      if (!this.recovery) return txs.map((tx) => tx.sender(chainId));
+      return await this.recovery.recover(txs, chainId);
+    } finally {
+      const ms = performance.now() - t0;
+      this.stats.phaseMs.recover += ms;
+      this.observer.phase?.('recover', ms / 1000);
+    }
+  }
+
+  private shadowDue(number: bigint): boolean {
+    const n = this.config.shadow;
+    return n > 0 && number % BigInt(n) === 0n;
+  }
+
+  async executeBlock(ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], gasLimit: bigint): Promise<ExecutionResult> {
+    if (!this.config.parallel) return executeSerial(ctx, state, txs, senders, gasLimit);
+    if (!this.shadowDue(ctx.number)) return this.executeParallel(ctx, state, txs, senders, gasLimit);
+
+    // Shadow: the parallel path runs on a copy; the serial reference runs on
+    // the real state, so "keep the serial result" needs no state swap.
+    const pstate = state.copy();
+    const par: ShadowOutcome = { result: new Error('not run') };
+    try {
+      par.result = await this.executeParallel(ctx, pstate, txs, senders, gasLimit);
+      par.stateRoot = bytesToHex(pstate.intermediateRoot(true));
+      par.authorBalance = pstate.getBalance(ctx.author);
+    } catch (e) {
+      par.result = e as Error;
+    }
+    const ser: ShadowOutcome = { result: new Error('not run') };
+    this.timed('shadow', () => {
+      try {
+        ser.result = executeSerial(ctx, state, txs, senders, gasLimit);
+        ser.stateRoot = bytesToHex(state.intermediateRoot(true));
+        ser.authorBalance = state.getBalance(ctx.author);
+      } catch (e) {
+        ser.result = e as Error;
+      }
+    });
+    const mismatch = compareOutcomes(par, ser);
+    this.stats.shadowChecks++;
+    this.observer.shadowCheck?.(mismatch !== undefined);
+    if (mismatch) {
+      this.stats.shadowMismatches++;
+      const err = new ShadowMismatchError(ctx.number, mismatch);
+      log.error('Shadow verification mismatch', { block: ctx.number, what: mismatch.what, tx: mismatch.txIndex ?? '-', parallel: mismatch.parallel, serial: mismatch.serial });
+      if (this.config.shadowHalt) throw err;
+    }
+    if (ser.result instanceof Error) throw ser.result;
+    return ser.result;
+  }
+
+  private async executeParallel(ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], gasLimit: bigint): Promise<ExecutionResult> {
+    const lanes = this.timed('classify', () => classifyAll(txs, state));
+    const receipts: Receipt[] = [];
+    const gp = new GasPool(gasLimit);
+    let cumulative = 0n;
+    let i = 0;
+    while (i < txs.length) {
+      if (lanes[i] === 'serial') {
+        cumulative = applySerialRange(ctx, state, txs, senders, i, i + 1, gp, receipts, cumulative);
+        this.countTxs('serial', 1);
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < txs.length && lanes[j] === 'transfer') j++;
+      for (const seg of makeBatches(txs, senders, ctx.author, i, j, this.config.batchMax)) {
+        cumulative = await this.runSegment(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+        // Let worker messages in, so the pool is refilled (e.g. with the next block's recovery).
+        if (seg.end - seg.start > 64) await yieldToEventLoop();
+      }
+      i = j;
+    }
+    return { receipts, gasUsed: cumulative };
+  }
+
+  /**
+   * The miner's entry point: applies a run of transfer-lane txs (picked by the
+   * miner in price/nonce order) until the first invalid one, which is left
+   * out with the state as before it (go-ethereum's commitTransaction reverts
+   * to a snapshot). Batches go through the parallel path when it is on; a
+   * batch whose precheck finds a bad tx is applied tx by tx instead, so the
+   * result is the same with parallel on and off.
+   */
+  async applyRun(
+    ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[],
+    gp: GasPool, receipts: Receipt[], cumulative: bigint,
+  ): Promise<{ applied: number; cumulative: bigint; failure?: InvalidTxError }> {
+    const segments: Segment[] = this.config.parallel
+      ? makeBatches(txs, senders, ctx.author, 0, txs.length, this.config.batchMax)
+      : [{ kind: 'serial', start: 0, end: txs.length }];
+    for (const seg of segments) {
+      if (seg.kind === 'batch' && seg.end - seg.start > 1) {
+        const pre = this.timed('precheck', () => precheckBatch(ctx, state, txs, senders, seg.start, seg.end, gp.gas));
+        if (pre.ok) {
+          cumulative = await this.runSegment(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+          continue;
+        }
+      }
+      for (let i = seg.start; i < seg.end; i++) {
+        const snap = state.snapshot();
+        const gas = gp.gas;
+        try {
+          const res = applyTransaction(ctx, state, txs[i]!, senders[i]!, gp, cumulative);
+          receipts.push(res.receipt);
+          cumulative = res.receipt.cumulativeGasUsed;
+        } catch (e) {
+          if (!(e instanceof InvalidTxError)) throw e;
+          state.revertToSnapshot(snap);
+          gp.gas = gas;
+          return { applied: i, cumulative, failure: e };
+        }
+      }
+    }
+    return { applied: txs.length, cumulative };
+  }
+
+  private countTxs(lane: 'transfer' | 'serial', n: number): void {
+    if (lane === 'transfer') this.stats.transferTxs += n;
+    else this.stats.serialTxs += n;
+    this.observer.txs?.(lane, n);
+  }
+
+  private async runSegment(
+    ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], seg: Segment,
+    gp: GasPool, receipts: Receipt[], cumulative: bigint,
+  ): Promise<bigint> {
+    const size = seg.end - seg.start;
+    // A single tx, or one touching the author, is cheapest and safest through the reference.
+    if (seg.kind === 'serial' || size === 1) {
+      this.countTxs('transfer', size);
+      return applySerialRange(ctx, state, txs, senders, seg.start, seg.end, gp, receipts, cumulative);
+    }
+    const pre = this.timed('precheck', () => precheckBatch(ctx, state, txs, senders, seg.start, seg.end, gp.gas));
+    if (!pre.ok) {
+      // The serial run raises the reference error for the offending tx (or, if
+      // the precheck was stricter than the rules, simply executes the batch).
+      this.fallback('precheck');
+      return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+    }
+    const inline = !this.pool || size < this.config.inlineBelow;
+    let outcomes: TransferOutcome[];
+    if (inline) {
+      outcomes = this.timed('compute', () => pre.inputs.map((t) => transferOutcome(t, ctx.config.txGas)));
+    } else {
+      try {
+        outcomes = await this.computeOnWorkers(pre.inputs, ctx.config.txGas);
+      } catch (e) {
+        this.fallback(e instanceof WorkerJobError ? e.reason : 'worker-error');
+        return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+      }
+      if (!this.outcomesFit(pre.inputs, outcomes, ctx.config.txGas)) {
+        this.fallback('result-mismatch');
+        return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+      }
+    }
+    this.stats.batches++;
+    if (inline) this.stats.inlineBatches++;
+    this.observer.batch?.(size, inline);
+    this.countTxs('transfer', size);
+    const snap = state.snapshot();
+    const gasBefore = gp.gas;
+    const receiptsBefore = receipts.length;
+    try {
+      return this.timed('merge', () => mergeBatch(state, txs, senders, ctx.author, seg.start, outcomes, gp, receipts, cumulative, this.corruptMerge));
+    } catch {
+      state.revertToSnapshot(snap);
+      gp.gas = gasBefore;
+      receipts.length = receiptsBefore;
+      this.fallback('result-mismatch');
+      return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+    }
+  }
+
+  private serialBatch(
+    ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], seg: Segment,
+    gp: GasPool, receipts: Receipt[], cumulative: bigint,
+  ): bigint {
+    return applySerialRange(ctx, state, txs, senders, seg.start, seg.end, gp, receipts, cumulative);
+  }
+
+  private async computeOnWorkers(inputs: readonly TransferInput[], txGas: bigint): Promise<TransferOutcome[]> {
+    const t0 = performance.now();
+    const chunk = this.config.transferChunk;
+    const payloads: Uint8Array[] = [];
+    for (let s = 0; s < inputs.length; s += chunk) payloads.push(packTransfer(inputs.slice(s, s + chunk), txGas));
+    const results = await this.pool!.runGroup('transfer', payloads, (_k, p) => runTransfer(p));
+    const out: TransferOutcome[] = [];
+    for (const r of results) {
+      const n = transferResultCount(r);
+      for (let k = 0; k < n; k++) out.push(unpackTransfer(r, k));
+    }
+    const ms = performance.now() - t0;
+    this.stats.phaseMs.compute += ms;
+    this.observer.phase?.('compute', ms / 1000);
+    return out;
+  }
+
+  /** A worker's answer is used only if it is exactly what the shared pure function gives. */
+  private outcomesFit(inputs: readonly TransferInput[], outcomes: readonly TransferOutcome[], txGas: bigint): boolean {
+    if (outcomes.length !== inputs.length) return false;
+    for (let k = 0; k < inputs.length; k++) {
+      const o = outcomes[k]!;
+      const inp = inputs[k]!;
+      if (o.gasUsed > inp.gasLimit || o.gasUsed < txGas) return false;
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}

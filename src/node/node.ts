@@ -1,0 +1,309 @@
+/**
+ * Assembles and runs the node: datadir and database (LevelDB's lock refuses a
+ * second process), chain, executor, pool, miner, JSON-RPC and metrics; and
+ * stops it cleanly on SIGINT/SIGTERM (miner abandons its block, servers close,
+ * the pool journal is flushed, workers stop, the database closes).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { addressFromHex, addressToHex, type Address } from '../crypto/primitives.js';
+import { KeystoreDir, readPasswordList } from '../crypto/keystore-dir.js';
+import { Blockchain, type NewHeadEvent } from '../core/chain/blockchain.js';
+import { loadGenesisFile, type Genesis } from '../core/chain/genesis.js';
+import { TxExecutor, type ExecutorObserver } from '../core/executor/executor.js';
+import { TxPool } from '../core/txpool/txpool.js';
+import { MinerWorker } from '../miner/assembler.js';
+import { Miner } from '../miner/miner.js';
+import { createMetricsRegistry, type Metrics } from '../metrics/registry.js';
+import { MetricsHttpServer } from '../metrics/server.js';
+import { RpcRegistry } from '../rpc/registry.js';
+import { RpcHttpServer } from '../rpc/server.js';
+import type { NodeBackend } from '../rpc/backend.js';
+import { ethMethods, netMethods, registerAll, web3Methods } from '../rpc/api/eth.js';
+import { adminMethods, agentMethods, cliqueMethods, stakingMethods, txpoolMethods } from '../rpc/api/chain-extras.js';
+import { logger, setVerbosity } from '../util/log.js';
+import { executorConfig, get, type NodeConfig } from '../cmd/config.js';
+import { openChainDatabase } from '../cmd/datadir.js';
+import { devSetup } from '../cmd/dev.js';
+import type { LevelDatabase } from '../state/database.js';
+import { P2pNode, type P2pObserver } from '../network/host.js';
+import { loadNodeKey } from '../network/node-key.js';
+
+const log = logger('node');
+export const CLIENT_VERSION = `gtos-ts/v0.1.0/${process.platform}-${process.arch}/node${process.versions.node}`;
+
+export class NodeStartError extends Error {
+  override name = 'NodeStartError';
+}
+
+export function executorObserver(m: Metrics): ExecutorObserver {
+  const e = m.executor;
+  return {
+    batch: (size, inline) => {
+      e.batches.inc();
+      e.batchSize.observe(size);
+      if (inline) e.inlineBatches.inc();
+    },
+    txs: (lane, n) => e.txs.inc({ lane }, n),
+    fallback: (reason) => e.fallbacks.inc({ reason }),
+    shadowCheck: (mismatch) => {
+      e.shadowChecks.inc();
+      if (mismatch) e.shadowMismatches.inc();
+    },
+    phase: (phase, s) => e.phaseSeconds.observe({ phase }, s),
+    pool: (size, depth) => {
+      e.poolSize.set(size);
+      e.queueDepth.set(depth);
+    },
+  };
+}
+
+export function p2pObserver(m: Metrics): P2pObserver {
+  const p = m.p2p;
+  return {
+    peers: (n) => p.peers.set(n),
+    gossip: (topic, direction, verdict) => p.gossip.inc({ topic, direction, verdict }),
+    sync: (progress, imported) => {
+      p.syncing.set(progress ? 1 : 0);
+      if (progress) {
+        p.syncCurrent.set(Number(progress.currentBlock));
+        p.syncHighest.set(Number(progress.highestBlock));
+      }
+      if (imported) p.syncedBlocks.inc(imported);
+    },
+  };
+}
+
+export interface RunningNode {
+  chain: Blockchain;
+  pool: TxPool;
+  executor: TxExecutor;
+  miner?: Miner;
+  p2p?: P2pNode;
+  rpc?: { host: string; port: number };
+  metricsAddr?: { host: string; port: number };
+  devAccount?: Address;
+  stop(): Promise<void>;
+}
+
+function unlockKeys(cfg: NodeConfig, datadir: string): Map<string, { address: Address; key: Uint8Array }> {
+  const out = new Map<string, { address: Address; key: Uint8Array }>();
+  const unlock = get<string>(cfg, 'account', 'unlock');
+  if (!unlock) return out;
+  const pwFile = get<string>(cfg, 'account', 'password');
+  if (!pwFile) throw new NodeStartError('--unlock needs --password <file>');
+  // As geth: line i of the password file unlocks account i; the last line serves the rest.
+  const passwords = readPasswordList(pwFile);
+  const ks = new KeystoreDir(join(datadir, 'keystore'));
+  for (const [i, a] of unlock.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
+    const password = passwords[Math.min(i, passwords.length - 1)] ?? '';
+    let addr: Address;
+    try {
+      addr = addressFromHex(a);
+    } catch {
+      throw new NodeStartError(`--unlock: not an address: ${a}`);
+    }
+    out.set(addressToHex(addr), { address: addr, key: ks.unlock(addr, password) });
+  }
+  return out;
+}
+
+export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
+  setVerbosity(get<number>(cfg, 'node', 'verbosity'));
+  const datadir = get<string>(cfg, 'node', 'datadir');
+  mkdirSync(datadir, { recursive: true, mode: 0o700 });
+  const dev = get<boolean>(cfg, 'dev', 'enabled');
+
+  let genesis: Genesis | undefined;
+  const keys = unlockKeys(cfg, datadir);
+  let devAccount: Address | undefined;
+  if (dev) {
+    const d = devSetup(datadir, get<number>(cfg, 'dev', 'period'), get<bigint>(cfg, 'dev', 'gaslimit'));
+    genesis = d.genesis;
+    devAccount = d.signer;
+    keys.set(addressToHex(d.signer), { address: d.signer, key: d.key });
+  }
+
+  const db: LevelDatabase = await openChainDatabase(datadir);
+  const metrics = createMetricsRegistry();
+  const executor = new TxExecutor(executorConfig(cfg), executorObserver(metrics));
+
+  let chain: Blockchain;
+  try {
+    chain = await Blockchain.open({
+      db, genesis, executor,
+      recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
+      onBlockImported: ({ block, ms }) => {
+        metrics.chain.importSeconds.observe(ms / 1000);
+        metrics.chain.txsPerBlock.observe(block.transactions.length);
+        if (ms > 0) metrics.chain.txPerSecond.set(Math.round((block.transactions.length * 1000) / ms));
+      },
+    });
+  } catch (e) {
+    await executor.close();
+    await db.close();
+    throw e;
+  }
+  metrics.chain.head.set(Number(chain.currentHeader().number));
+
+  const pool = new TxPool(chain, {
+    priceLimit: get<bigint>(cfg, 'txpool', 'pricelimit'),
+    priceBump: get<bigint>(cfg, 'txpool', 'pricebump'),
+    accountSlots: get<number>(cfg, 'txpool', 'accountslots'),
+    globalSlots: get<number>(cfg, 'txpool', 'globalslots'),
+    accountQueue: get<number>(cfg, 'txpool', 'accountqueue'),
+    globalQueue: get<number>(cfg, 'txpool', 'globalqueue'),
+    lifetimeMs: get<number>(cfg, 'txpool', 'lifetime') * 1000,
+    noLocals: get<boolean>(cfg, 'txpool', 'nolocals'),
+  }, {
+    recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
+    journalPath: get<string>(cfg, 'txpool', 'journal') ? join(datadir, get<string>(cfg, 'txpool', 'journal')) : undefined,
+    rejournalMs: get<number>(cfg, 'txpool', 'rejournal') * 1000,
+  });
+  const journal = await pool.loadJournal();
+  if (journal.loaded) log.info('Loaded local transaction journal', { transactions: journal.loaded, dropped: journal.dropped });
+  const updatePoolGauges = () => {
+    const s = pool.status();
+    metrics.txpool.pending.set(s.pending);
+    metrics.txpool.queued.set(s.queued);
+  };
+  pool.on('pending', updatePoolGauges);
+  chain.on('head', (ev: NewHeadEvent) => {
+    metrics.chain.head.set(Number(ev.block.header.number));
+    void pool.reset(ev.dropped).then(updatePoolGauges);
+  });
+
+  // Mining: --mine (or --dev) with a signer we hold the key of.
+  let miner: Miner | undefined;
+  if (dev || get<boolean>(cfg, 'miner', 'enabled')) {
+    const etherbase = get<string>(cfg, 'miner', 'etherbase');
+    const signerEntry = etherbase ? keys.get(addressToHex(addressFromHex(etherbase))) : [...keys.values()][0];
+    if (!signerEntry) {
+      await executor.close();
+      await db.close();
+      throw new NodeStartError('mining needs an unlocked signer: use --unlock <address> --password <file> (or --dev)');
+    }
+    const worker = new MinerWorker(chain, pool, executor, {
+      signer: signerEntry.address,
+      gasTarget: dev ? get<bigint>(cfg, 'dev', 'gaslimit') : get<bigint>(cfg, 'miner', 'gaslimit'),
+      minTip: get<bigint>(cfg, 'miner', 'gasprice'),
+    });
+    miner = new Miner(chain, pool, worker, signerEntry.address, signerEntry.key);
+    miner.on('mined', (info: { txs: number; buildMs: number }) => {
+      metrics.miner.blocksMined.inc();
+      metrics.miner.buildSeconds.observe(info.buildMs / 1000);
+    });
+  }
+
+  // eth_sendTransaction signs only for the dev account or with an explicit insecure unlock.
+  const signers = new Map<string, { address: Address; key: Uint8Array }>();
+  if (dev && devAccount) signers.set(addressToHex(devAccount), keys.get(addressToHex(devAccount))!);
+  if (get<boolean>(cfg, 'account', 'insecureunlock')) for (const [k, v] of keys) signers.set(k, v);
+
+  const networkId = BigInt(get<number>(cfg, 'node', 'networkid') || 0) || chain.config.chainId;
+
+  let p2p: P2pNode | undefined;
+  let rpcServer: RpcHttpServer | undefined;
+  let rpcAddr: { host: string; port: number } | undefined;
+  let metricsServer: MetricsHttpServer | undefined;
+  let metricsAddr: { host: string; port: number } | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('Shutting down');
+      await miner?.stop();
+      await p2p?.stop();
+      await rpcServer?.stop();
+      await metricsServer?.stop();
+      pool.stop(); // writes the journal a last time; a failure is logged, never thrown
+      await executor.close();
+      await db.close();
+      log.info('Stopped');
+    })();
+    return stopping;
+  };
+  // Whatever fails from here on (a port in use, say) releases what was started, so the
+  // process exits instead of lingering with a live p2p host or worker pool.
+  try {
+    // P2P: every node but a dev chain (as geth --dev) with room for peers.
+    if (!dev && get<number>(cfg, 'p2p', 'maxpeers') > 0) {
+      p2p = await P2pNode.start(chain, {
+        privateKey: await loadNodeKey(datadir),
+        port: get<number>(cfg, 'p2p', 'port'),
+        bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
+        networkId,
+        maxPeers: get<number>(cfg, 'p2p', 'maxpeers'),
+        prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId),
+        observer: p2pObserver(metrics),
+      }, pool);
+      p2p.on('ban', () => metrics.p2p.bans.inc());
+      // As geth: no sealing on a head we know to be behind the network's.
+      miner?.holdWhile(() => p2p!.syncer.busy);
+      log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
+    }
+    const backend: NodeBackend = {
+      chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p?.backend(),
+      suggestedTip: get<bigint>(cfg, 'miner', 'gasprice') > 1_000_000_000n ? get<bigint>(cfg, 'miner', 'gasprice') : 1_000_000_000n,
+    };
+
+    if (get<boolean>(cfg, 'http', 'enabled')) {
+      const registry = new RpcRegistry(get<string[]>(cfg, 'http', 'api').concat(['net', 'web3', 'rpc']));
+      registerAll(registry, 'rpc', { modules: { fn: () => registry.modules(), max: 0 } });
+      registerAll(registry, 'eth', ethMethods(backend));
+      registerAll(registry, 'tos', ethMethods(backend));
+      registerAll(registry, 'net', netMethods(backend));
+      registerAll(registry, 'web3', web3Methods(backend));
+      registerAll(registry, 'txpool', txpoolMethods(backend));
+      registerAll(registry, 'clique', cliqueMethods(backend));
+      registerAll(registry, 'staking', stakingMethods(backend));
+      registerAll(registry, 'agent', agentMethods(backend));
+      registerAll(registry, 'admin', adminMethods(backend));
+      rpcServer = new RpcHttpServer(registry, {
+        host: get<string>(cfg, 'http', 'addr'),
+        port: get<number>(cfg, 'http', 'port'),
+        corsDomains: get<string[]>(cfg, 'http', 'corsdomain'),
+        onRequest: (method, ms, ok) => {
+          metrics.rpc.requests.inc({ method, result: ok ? 'ok' : 'error' });
+          metrics.rpc.latency.observe({ method }, ms / 1000);
+        },
+      });
+      rpcAddr = await rpcServer.start();
+      log.info('HTTP JSON-RPC server started', { url: `http://${rpcAddr.host}:${rpcAddr.port}` });
+    }
+
+    if (get<boolean>(cfg, 'metrics', 'enabled')) {
+      metricsServer = new MetricsHttpServer(metrics, { host: get<string>(cfg, 'metrics', 'addr'), port: get<number>(cfg, 'metrics', 'port') });
+      metricsAddr = await metricsServer.start();
+      log.info('Metrics server started', { url: `http://${metricsAddr.host}:${metricsAddr.port}/metrics` });
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  miner?.start();
+  log.info('Node started', {
+    chainId: chain.config.chainId, head: chain.currentHeader().number, parallel: executor.parallel, workers: executor.workerCount,
+    datadir,
+  });
+
+  return { chain, pool, executor, miner, p2p, rpc: rpcAddr, metricsAddr, devAccount, stop };
+}
+
+/** Runs until SIGINT/SIGTERM; a second signal forces exit. */
+export async function runNodeUntilSignal(cfg: NodeConfig, out: (s: string) => void): Promise<void> {
+  const node = await startNode(cfg);
+  if (node.devAccount) out(`Dev account: ${addressToHex(node.devAccount)} (key in ${join(get<string>(cfg, 'node', 'datadir'), 'keystore')}, empty password)`);
+  if (node.rpc) out(`JSON-RPC: http://${node.rpc.host}:${node.rpc.port}`);
+  if (node.metricsAddr) out(`Metrics:  http://${node.metricsAddr.host}:${node.metricsAddr.port}/metrics`);
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = () => {
+      signals++;
+      if (signals > 1) process.exit(130);
+      void node.stop().then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
