@@ -92,6 +92,9 @@ export function bytesToBigint(b: Uint8Array): bigint {
   return BigInt(bytesToHex(b));
 }
 
+/** The largest 256-bit unsigned integer: the bound of every fee field. */
+export const MAX_256 = (1n << 256n) - 1n;
+
 export function numberToBytes(n: number): Uint8Array {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a non-negative safe integer: ${n}`);
   return bigintToBytes(BigInt(n));

@@ -16,6 +16,7 @@ import type { TxPool } from '../core/txpool/txpool.js';
 import type { Block } from '../types/block.js';
 import { createBloom } from '../types/bloom.js';
 import { receiptRoot, txRoot } from '../types/derive-root.js';
+import { orderedTrieRoot } from '../state/trie/ordered.js';
 import { EMPTY_BLOOM, EMPTY_UNCLE_HASH, headerHash, type Header } from '../types/header.js';
 import type { Receipt } from '../types/receipt.js';
 import type { Transaction } from '../types/transaction.js';
@@ -81,8 +82,8 @@ export class MinerWorker {
     const { txs, receipts, gasUsed } = await this.fill(ctx, state, header.gasLimit);
     header.gasUsed = gasUsed;
     header.stateRoot = state.intermediateRoot(true);
-    header.txRoot = txRoot(txs);
-    header.receiptRoot = receiptRoot(receipts);
+    header.txRoot = txRoot(txs, orderedTrieRoot);
+    header.receiptRoot = receiptRoot(receipts, orderedTrieRoot);
     header.logsBloom = createBloom(receipts);
     return { block: { header, transactions: txs, uncles: [] }, state, receipts };
   }
@@ -116,7 +117,7 @@ export class MinerWorker {
       if (gp.gas < ctx.config.txGas) break;
       const next = order.peek();
       if (!next) break;
-      if (this.tipOf(next.tx, ctx.baseFee) < this.config.minTip) {
+      if (next.tx.effectiveTip(ctx.baseFee) < this.config.minTip) {
         order.pop();
         continue;
       }
@@ -143,7 +144,7 @@ export class MinerWorker {
       const senders: Address[] = [];
       while (run.length < runMax) {
         const p = ahead.peek();
-        if (!p || classify(p.tx, state) === 'serial' || this.tipOf(p.tx, ctx.baseFee) < this.config.minTip) break;
+        if (!p || classify(p.tx, state) === 'serial' || p.tx.effectiveTip(ctx.baseFee) < this.config.minTip) break;
         run.push(p.tx);
         senders.push(p.sender);
         ahead.shift();
@@ -157,12 +158,6 @@ export class MinerWorker {
       if (res.failure) handle(res.failure);
     }
     return { txs: included, receipts, gasUsed: cumulative };
-  }
-
-  private tipOf(tx: Transaction, baseFee: bigint | undefined): bigint {
-    if (baseFee === undefined) return tx.maxPriorityFeePerGas;
-    const room = tx.maxFeePerGas - baseFee;
-    return tx.maxPriorityFeePerGas < room ? tx.maxPriorityFeePerGas : room;
   }
 
   get signerHex(): string {

@@ -46,15 +46,9 @@ export class TxOrder {
     return new TxOrder(this.accounts, this.baseFee, [...this.pos], this.heap.map((h) => ({ ...h })));
   }
 
-  private tipOf(tx: Transaction): bigint {
-    if (this.baseFee === undefined) return tx.maxPriorityFeePerGas;
-    const room = tx.maxFeePerGas - this.baseFee;
-    return tx.maxPriorityFeePerGas < room ? tx.maxPriorityFeePerGas : room;
-  }
-
   private push(acct: number): void {
     const tx = this.accounts[acct]!.txs[this.pos[acct]!]!;
-    const h: Head = { acct, tip: this.tipOf(tx), hash: tx.hash() };
+    const h: Head = { acct, tip: tx.effectiveTip(this.baseFee), hash: tx.hash() };
     const heap = this.heap;
     heap.push(h);
     let i = heap.length - 1;

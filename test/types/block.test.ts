@@ -16,6 +16,7 @@ import { RlpError } from '../../src/types/rlp.js';
 import { EMPTY_UNCLE_HASH, headerHash, headerToRlpFields, type Header } from '../../src/types/header.js';
 import { signTransaction, Transaction, type TxType } from '../../src/types/transaction.js';
 import { txRoot } from '../../src/types/derive-root.js';
+import { orderedTrieRoot } from '../../src/state/trie/ordered.js';
 import {
   blockHash, BlockDecodeError, decodeBlock, decodeBody, encodeBlock, encodeBody, readBlockStream, type Block,
 } from '../../src/types/block.js';
@@ -55,7 +56,7 @@ test('random blocks encode like @ethereumjs/block and round-trip', async () => {
   for (let i = 0; i < 40; i++) {
     const ctx = `seed ${seed} block ${i}`;
     const block = randomBlock(rng, BigInt(1 + i));
-    block.header.txRoot = txRoot(block.transactions);
+    block.header.txRoot = txRoot(block.transactions, orderedTrieRoot);
     const enc = encodeBlock(block);
     const h = block.header;
     const theirs = createBlock({
@@ -68,7 +69,7 @@ test('random blocks encode like @ethereumjs/block and round-trip', async () => {
     }, { common, skipConsensusFormatValidation: true });
     assert.equal(bytesToHex(enc), bytesToHex(theirs.serialize()), ctx);
     assert.equal(bytesToHex(blockHash(block)), bytesToHex(theirs.hash()), ctx);
-    assert.equal(bytesToHex(txRoot(block.transactions)), bytesToHex(await genTransactionsTrieRoot(theirs.transactions)), ctx);
+    assert.equal(bytesToHex(txRoot(block.transactions, orderedTrieRoot)), bytesToHex(await genTransactionsTrieRoot(theirs.transactions)), ctx);
     // The generic RLP of the [header, tx items, uncles] list is the same thing.
     assert.equal(bytesToHex(enc), bytesToHex(RLP.encode([headerToRlpFields(h), block.transactions.map((t) => t.blockItem()), []] as never)), ctx);
 
@@ -85,7 +86,7 @@ test('random blocks encode like @ethereumjs/block and round-trip', async () => {
 });
 
 test('tx root of no txs is the empty trie root', () => {
-  assert.deepEqual(txRoot([]), EMPTY_ROOT);
+  assert.deepEqual(txRoot([], orderedTrieRoot), EMPTY_ROOT);
 });
 
 test('bodies round-trip, with and without uncles', () => {

@@ -12,6 +12,7 @@ import { executeSerial } from '../../src/core/execution/state-processor.js';
 import type { Block } from '../../src/types/block.js';
 import { createBloom } from '../../src/types/bloom.js';
 import { receiptRoot, txRoot } from '../../src/types/derive-root.js';
+import { orderedTrieRoot } from '../../src/state/trie/ordered.js';
 import { EMPTY_BLOOM, EMPTY_UNCLE_HASH, headerHash, type Header } from '../../src/types/header.js';
 import type { Transaction } from '../../src/types/transaction.js';
 import { calcBaseFee } from '../../src/consensus/eip1559.js';
@@ -110,8 +111,8 @@ export class ChainBuilder {
     const res = executeSerial(ctx, state, txs, senders, header.gasLimit);
     header.gasUsed = res.gasUsed;
     header.stateRoot = state.intermediateRoot(true);
-    header.txRoot = txRoot(txs);
-    header.receiptRoot = receiptRoot(res.receipts);
+    header.txRoot = txRoot(txs, orderedTrieRoot);
+    header.receiptRoot = receiptRoot(res.receipts, orderedTrieRoot);
     header.logsBloom = createBloom(res.receipts);
     const sealed = engine.seal(header, signer.key);
     return { header: sealed, transactions: txs, uncles: [] };

@@ -10,6 +10,7 @@ import type { Block } from '../../types/block.js';
 import { createBloom } from '../../types/bloom.js';
 import { EMPTY_UNCLE_HASH } from '../../types/header.js';
 import { receiptRoot, txRoot } from '../../types/derive-root.js';
+import { orderedTrieRoot } from '../../state/trie/ordered.js';
 
 export type InvalidBlockCode =
   | 'uncles-not-allowed' | 'tx-root-mismatch' | 'gas-used-mismatch' | 'bloom-mismatch'
@@ -26,7 +27,7 @@ export function validateBody(block: Block): void {
   if (block.uncles.length > 0 || !equalBytes(block.header.uncleHash, EMPTY_UNCLE_HASH)) {
     throw new InvalidBlockError('uncles-not-allowed', 'uncles not allowed', block.header.number);
   }
-  const root = txRoot(block.transactions);
+  const root = txRoot(block.transactions, orderedTrieRoot);
   if (!equalBytes(root, block.header.txRoot)) {
     throw new InvalidBlockError('tx-root-mismatch', `transaction root hash mismatch: have ${bytesToHex(root)}, want ${bytesToHex(block.header.txRoot)}`, block.header.number);
   }
@@ -40,7 +41,7 @@ export function validateState(block: Block, state: StateDB, result: ExecutionRes
   }
   const bloom = createBloom(result.receipts);
   if (!equalBytes(bloom, h.logsBloom)) throw new InvalidBlockError('bloom-mismatch', 'invalid bloom', h.number);
-  const rroot = receiptRoot(result.receipts);
+  const rroot = receiptRoot(result.receipts, orderedTrieRoot);
   if (!equalBytes(rroot, h.receiptRoot)) {
     throw new InvalidBlockError('receipt-root-mismatch', `invalid receipt root hash: remote ${bytesToHex(h.receiptRoot)}, local ${bytesToHex(rroot)}`, h.number);
   }

@@ -8,6 +8,7 @@
  * snapshot taken before the tx, as go-ethereum does.
  */
 import { addressToHex, ZERO_HASH, type Address } from '../../crypto/primitives.js';
+import { MAX_256 } from '../../crypto/bytes.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { EMPTY_CODE_HASH } from '../../state/statedb/account.js';
 import { equalBytes } from '../../crypto/bytes.js';
@@ -25,7 +26,6 @@ import type { Receipt } from '../../types/receipt.js';
 import type { Transaction } from '../../types/transaction.js';
 
 export const MAX_NONCE = (1n << 64n) - 1n;
-const MAX_256 = (1n << 256n) - 1n;
 
 /** What a transaction sees of its block. */
 export interface BlockContext {
@@ -50,18 +50,6 @@ export interface TxResult {
   failure: TxFailure | undefined;
 }
 
-/** Price paid per gas (execution.md §3: legacy gasPrice, 1559 min(feeCap, baseFee + tip)). */
-export function gasPrice(tx: Transaction, baseFee: bigint | undefined): bigint {
-  return tx.effectiveGasPrice(baseFee);
-}
-
-/** What the author earns per gas: min(tip, feeCap − baseFee), legacy gasPrice − baseFee. */
-export function effectiveTip(tx: Transaction, baseFee: bigint | undefined): bigint {
-  if (baseFee === undefined) return tx.effectiveGasPrice(undefined);
-  const room = tx.maxFeePerGas - baseFee;
-  return tx.maxPriorityFeePerGas < room ? tx.maxPriorityFeePerGas : room;
-}
-
 /**
  * Steps 1–3: checks that read the state but do not change it. Shared with the
  * parallel executor's precheck so both paths reject with the same error.
@@ -78,16 +66,16 @@ export function checkNonceAndFees(ctx: BlockContext, state: StateDB, tx: Transac
   checkFees(tx, ctx.baseFee);
 }
 
-export function checkFees(tx: Transaction, baseFee: bigint | undefined): void {
+/** The fee fields' own rules (no block needed): the pool checks these at admission. */
+export function checkFeeFields(tx: Transaction): void {
   if (tx.maxFeePerGas > MAX_256) throw new FeeTooLargeError('maxFeePerGas');
   if (tx.maxPriorityFeePerGas > MAX_256) throw new FeeTooLargeError('maxPriorityFeePerGas');
   if (tx.maxFeePerGas < tx.maxPriorityFeePerGas) throw new TipAboveFeeCapError(tx.maxPriorityFeePerGas, tx.maxFeePerGas);
-  if (baseFee !== undefined && tx.maxFeePerGas < baseFee) throw new FeeCapTooLowError(tx.maxFeePerGas, baseFee);
 }
 
-/** Step 4's balance requirement: gas × feeCap + value. */
-export function balanceRequired(tx: Transaction): bigint {
-  return tx.gasLimit * tx.maxFeePerGas + tx.value;
+export function checkFees(tx: Transaction, baseFee: bigint | undefined): void {
+  checkFeeFields(tx);
+  if (baseFee !== undefined && tx.maxFeePerGas < baseFee) throw new FeeCapTooLowError(tx.maxFeePerGas, baseFee);
 }
 
 export function applyTransaction(
@@ -102,9 +90,9 @@ export function applyTransaction(
   checkNonceAndFees(ctx, state, tx, from);
 
   // 4. Buy gas.
-  const price = gasPrice(tx, ctx.baseFee);
+  const price = tx.effectiveGasPrice(ctx.baseFee);
   const have = state.getBalance(from);
-  const want = balanceRequired(tx);
+  const want = tx.cost();
   if (have < want) throw new InsufficientFundsError(have, want);
   gp.subGas(tx.gasLimit);
   state.subBalance(from, tx.gasLimit * price);
@@ -150,7 +138,7 @@ export function applyTransaction(
   gp.addGas(gasLeft);
 
   // 11. The tip goes to the author; the base fee part is burnt.
-  state.addBalance(ctx.author, gasUsed * effectiveTip(tx, ctx.baseFee));
+  state.addBalance(ctx.author, gasUsed * tx.effectiveTip(ctx.baseFee));
 
   // 12. EIP-158.
   state.finalise(true);

@@ -9,7 +9,7 @@
 import type { Address } from '../../crypto/primitives.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { InvalidTxError } from '../execution/errors.js';
-import { balanceRequired, checkNonceAndFees, effectiveTip, gasPrice, type BlockContext } from '../execution/state-transition.js';
+import { checkNonceAndFees, type BlockContext } from '../execution/state-transition.js';
 import type { Transaction } from '../../types/transaction.js';
 import { transferOutcome, type TransferInput } from './transfer-outcome.js';
 
@@ -30,14 +30,14 @@ export function precheckBatch(
       if (e instanceof InvalidTxError) return { ok: false, index: i, error: e };
       throw e;
     }
-    if (state.getBalance(from) < balanceRequired(tx)) return { ok: false, index: i, error: new Error('insufficient funds') };
+    if (state.getBalance(from) < tx.cost()) return { ok: false, index: i, error: new Error('insufficient funds') };
     if (tx.gasLimit > gp) return { ok: false, index: i, error: new Error('gas limit reached') };
     let accessKeys = 0;
     for (const item of tx.accessList) accessKeys += item.storageKeys.length;
     const input: TransferInput = {
       gasLimit: tx.gasLimit,
-      price: gasPrice(tx, ctx.baseFee),
-      tip: effectiveTip(tx, ctx.baseFee),
+      price: tx.effectiveGasPrice(ctx.baseFee),
+      tip: tx.effectiveTip(ctx.baseFee),
       value: tx.value,
       accessAddresses: tx.accessList.length,
       accessKeys,

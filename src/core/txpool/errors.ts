@@ -1,12 +1,17 @@
 /**
- * Why the pool refused a transaction. RPC maps these to go-ethereum's
- * messages ("already known", "nonce too low", ...) so wallets understand them.
+ * Why the pool refused a transaction, for the refusals that are the pool's
+ * own (already known, underpriced, full, ...). A tx that breaks a consensus
+ * rule (nonce too low, insufficient funds, intrinsic gas, fee fields) gets the
+ * state transition's own InvalidTxError class, as go-ethereum's pool returns
+ * core's ErrNonceTooLow: `PoolRejection` is the union the callers switch on.
+ * RPC passes the message through, in go-ethereum's words, so wallets
+ * understand it.
  */
+import { InvalidTxError } from '../execution/errors.js';
 
 export type PoolErrorCode =
   | 'already-known' | 'oversized' | 'wrong-chain' | 'invalid-signature' | 'gas-limit' | 'underpriced'
-  | 'replace-underpriced' | 'nonce-too-low' | 'insufficient-funds' | 'intrinsic-gas' | 'tip-above-fee-cap'
-  | 'fee-too-large' | 'contract-creation' | 'data-not-allowed' | 'bad-system-action' | 'pool-full'
+  | 'replace-underpriced' | 'contract-creation' | 'data-not-allowed' | 'bad-system-action' | 'pool-full'
   | 'account-limit' | 'negative-value';
 
 const MESSAGES: Record<PoolErrorCode, string> = {
@@ -17,11 +22,6 @@ const MESSAGES: Record<PoolErrorCode, string> = {
   'gas-limit': 'exceeds block gas limit',
   underpriced: 'transaction underpriced',
   'replace-underpriced': 'replacement transaction underpriced',
-  'nonce-too-low': 'nonce too low',
-  'insufficient-funds': 'insufficient funds for gas * price + value',
-  'intrinsic-gas': 'intrinsic gas too low',
-  'tip-above-fee-cap': 'max priority fee per gas higher than max fee per gas',
-  'fee-too-large': 'fee cap or tip exceeds 256 bits',
   'contract-creation': 'contract creation not supported',
   'data-not-allowed': 'data is only allowed for system actions',
   'bad-system-action': 'malformed system action',
@@ -35,4 +35,11 @@ export class TxPoolError extends Error {
   constructor(readonly code: PoolErrorCode, detail?: string) {
     super(detail ? `${MESSAGES[code]}: ${detail}` : MESSAGES[code]);
   }
+}
+
+/** Every typed refusal of the pool: its own, or a consensus rule the tx breaks. */
+export type PoolRejection = TxPoolError | InvalidTxError;
+
+export function isPoolRejection(e: unknown): e is PoolRejection {
+  return e instanceof TxPoolError || e instanceof InvalidTxError;
 }

@@ -19,13 +19,14 @@ import { SYSTEM_ACTION_ADDRESS } from '../../sysaction/addresses.js';
 import { validateSysActionShape } from '../../sysaction/codec.js';
 import type { ChainConfig } from '../../types/chain-config.js';
 import { intrinsicGas } from '../execution/intrinsic-gas.js';
+import { InsufficientFundsError, IntrinsicGasError, NonceTooLowError } from '../execution/errors.js';
+import { checkFeeFields } from '../execution/state-transition.js';
 import type { Header } from '../../types/header.js';
 import { ChainIdMismatchError, Transaction } from '../../types/transaction.js';
 import { defaultTxPoolConfig, MAX_TX_SIZE, type TxPoolConfig } from './config.js';
-import { TxPoolError } from './errors.js';
+import { isPoolRejection, TxPoolError, type PoolRejection } from './errors.js';
 
 const log = logger('txpool');
-const MAX_256 = (1n << 256n) - 1n;
 
 export interface PoolChain {
   readonly config: ChainConfig;
@@ -143,13 +144,13 @@ export class TxPool extends EventEmitter {
   }
 
   /** Txs from peers. Returns one entry per tx: undefined when accepted. */
-  async addRemotes(txs: readonly Transaction[]): Promise<(TxPoolError | undefined)[]> {
+  async addRemotes(txs: readonly Transaction[]): Promise<(PoolRejection | undefined)[]> {
     return this.addBatch(txs, false);
   }
 
-  private async addBatch(txs: readonly Transaction[], local: boolean): Promise<(TxPoolError | undefined)[]> {
+  private async addBatch(txs: readonly Transaction[], local: boolean): Promise<(PoolRejection | undefined)[]> {
     const chainId = this.chain.config.chainId;
-    const results: (TxPoolError | undefined)[] = new Array(txs.length).fill(undefined);
+    const results: (PoolRejection | undefined)[] = new Array(txs.length).fill(undefined);
     const fresh: number[] = [];
     txs.forEach((tx, i) => {
       if (this.all.has(bytesToHex(tx.hash()))) results[i] = new TxPoolError('already-known');
@@ -181,7 +182,7 @@ export class TxPool extends EventEmitter {
         if (this.insert(ptx)) promoted.push(tx);
         if (local) journaled.push(RLP.encode(tx.encode()));
       } catch (e) {
-        if (e instanceof TxPoolError) results[i] = e;
+        if (isPoolRejection(e)) results[i] = e;
         else throw e;
       }
     });
@@ -215,15 +216,14 @@ export class TxPool extends EventEmitter {
       throw new TxPoolError('data-not-allowed');
     }
     if (tx.gasLimit > this.head.gasLimit) throw new TxPoolError('gas-limit');
-    if (tx.maxFeePerGas > MAX_256 || tx.maxPriorityFeePerGas > MAX_256) throw new TxPoolError('fee-too-large');
-    if (tx.maxFeePerGas < tx.maxPriorityFeePerGas) throw new TxPoolError('tip-above-fee-cap');
+    checkFeeFields(tx);
     if (!local && tx.maxPriorityFeePerGas < this.config.priceLimit) throw new TxPoolError('underpriced');
     const stNonce = this.state.getNonce(sender);
-    if (tx.nonce < stNonce) throw new TxPoolError('nonce-too-low', `next nonce ${stNonce}, tx nonce ${tx.nonce}`);
+    if (tx.nonce < stNonce) throw new NonceTooLowError(tx.nonce, stNonce);
     const balance = this.state.getBalance(sender);
-    if (balance < tx.cost()) throw new TxPoolError('insufficient-funds', `balance ${balance}, tx cost ${tx.cost()}`);
+    if (balance < tx.cost()) throw new InsufficientFundsError(balance, tx.cost());
     const intrinsic = intrinsicGas(tx.data, tx.accessList, this.chain.config.txGas);
-    if (tx.gasLimit < intrinsic) throw new TxPoolError('intrinsic-gas', `have ${tx.gasLimit}, want ${intrinsic}`);
+    if (tx.gasLimit < intrinsic) throw new IntrinsicGasError(tx.gasLimit, intrinsic);
   }
 
   private replaceable(old: PoolTx, tx: Transaction): boolean {

@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes } from '../../crypto/bytes.js';
 import { addressToHex, hashToHex, type Address, type Hash } from '../../crypto/primitives.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import { intrinsicGas } from '../../core/execution/intrinsic-gas.js';
-import { TxPoolError } from '../../core/txpool/errors.js';
+import { isPoolRejection } from '../../core/txpool/errors.js';
 import { headerHash } from '../../types/header.js';
 import { calcBaseFee } from '../../consensus/eip1559.js';
 import { signTransaction, Transaction, type TxFields } from '../../types/transaction.js';
@@ -68,7 +68,7 @@ export function ethMethods(b: NodeBackend): Record<string, { fn: Handler; min?: 
     try {
       await b.pool.addLocal(tx);
     } catch (e) {
-      if (e instanceof TxPoolError) throw new RpcError(-32000, e.message);
+      if (isPoolRejection(e)) throw new RpcError(-32000, e.message);
       throw e;
     }
     return hashToHex(tx.hash());
@@ -222,8 +222,7 @@ function feeHistory(b: NodeBackend, countRaw: unknown, newestRaw: unknown, pctRa
       const receipts = b.chain.getReceipts(headerHash(h)) ?? [];
       const items = block.transactions.map((tx, i) => {
         const used = receipts[i] ? receipts[i]!.cumulativeGasUsed - (i > 0 ? receipts[i - 1]!.cumulativeGasUsed : 0n) : 0n;
-        const cap = tx.maxFeePerGas - (h.baseFee ?? 0n);
-        return { tip: tx.maxPriorityFeePerGas < cap ? tx.maxPriorityFeePerGas : cap, used };
+        return { tip: tx.effectiveTip(h.baseFee ?? 0n), used };
       }).sort((x, y) => (x.tip < y.tip ? -1 : x.tip > y.tip ? 1 : 0));
       rewards.push((pcts as number[]).map((p) => {
         if (items.length === 0) return '0x0';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { asAddress } from '../../../src/crypto/primitives.js';
 import { utf8ToBytes } from '../../../src/crypto/bytes.js';
 import { TxPool } from '../../../src/core/txpool/txpool.js';
-import { TxPoolError } from '../../../src/core/txpool/errors.js';
+import { isPoolRejection, TxPoolError } from '../../../src/core/txpool/errors.js';
 import { SYSTEM_ACTION_ADDRESS } from '../../../src/sysaction/addresses.js';
 import { ChainBuilder } from '../../../tools/workload/chain-builder.js';
 import { testAccount, testAccounts, transfer } from '../../../tools/workload/accounts.js';
@@ -25,7 +25,7 @@ async function setup(config = {}) {
 }
 
 async function rejects(p: Promise<unknown>, code: string) {
-  await assert.rejects(p, (e: Error) => e instanceof TxPoolError && e.code === code, `expected ${code}`);
+  await assert.rejects(p, (e: Error) => isPoolRejection(e) && e.code === code, `expected ${code}`);
 }
 
 test('admission rejects each invalid shape with its typed reason', async () => {
