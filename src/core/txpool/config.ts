@@ -15,6 +15,14 @@ export interface TxPoolConfig {
   journal: string;
   /** Don't treat RPC-submitted txs as local. */
   noLocals: boolean;
+  /** Senders (0x-hex, lower case) whose txs are local from any source (go-ethereum's --txpool.locals). */
+  locals: string[];
+  /**
+   * Most txs the pool keeps for local senders, pending and queued together.
+   * Locals are exempt from the price floor and from eviction, so without a
+   * ceiling one RPC client could grow the pool (and the journal) without bound.
+   */
+  localSlots: number;
 }
 
 export const MAX_TX_SIZE = 4 * 32 * 1024;
@@ -30,5 +38,7 @@ export function defaultTxPoolConfig(): TxPoolConfig {
     lifetimeMs: 3 * 60 * 60 * 1000,
     journal: 'transactions.rlp',
     noLocals: false,
+    locals: [],
+    localSlots: 65_536,
   };
 }

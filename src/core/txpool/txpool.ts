@@ -55,6 +55,10 @@ export class TxPool extends EventEmitter {
   private readonly queued = new Map<string, Nonces>();
   private readonly all = new Map<string, PoolTx>();
   private readonly localAccounts = new Set<string>();
+  /** Senders configured as local (--txpool.locals). */
+  private readonly localSenders: ReadonlySet<string>;
+  /** Local txs in the pool (pending and queued), held to `localSlots`. */
+  private localCount = 0;
   /** Last time an account's queue made progress (for the lifetime of queued remote txs). */
   private readonly beats = new Map<string, number>();
   private state: StateDB;
@@ -77,6 +81,7 @@ export class TxPool extends EventEmitter {
   ) {
     super();
     this.config = { ...defaultTxPoolConfig(), ...config };
+    this.localSenders = new Set(this.config.locals.map((a) => a.toLowerCase()));
     this.state = chain.headState();
     this.head = chain.currentHeader();
     this.timer = setInterval(() => this.evictExpired(), 60_000);
@@ -177,10 +182,12 @@ export class TxPool extends EventEmitter {
       try {
         let sender = senders[k];
         if (!sender) sender = this.senderOf(tx);
-        this.validate(tx, sender, local);
-        const ptx: PoolTx = { tx, hash: bytesToHex(tx.hash()), sender, senderHex: addressToHex(sender), local };
+        const senderHex = addressToHex(sender);
+        const isLocal = local || this.localSenders.has(senderHex);
+        this.validate(tx, sender, isLocal);
+        const ptx: PoolTx = { tx, hash: bytesToHex(tx.hash()), sender, senderHex, local: isLocal };
         if (this.insert(ptx)) promoted.push(tx);
-        if (local) journaled.push(RLP.encode(tx.encode()));
+        if (isLocal) journaled.push(RLP.encode(tx.encode()));
       } catch (e) {
         if (isPoolRejection(e)) results[i] = e;
         else throw e;
@@ -236,6 +243,7 @@ export class TxPool extends EventEmitter {
   /** Places a validated tx; returns true if it became pending. */
   private insert(ptx: PoolTx): boolean {
     const acct = ptx.senderHex;
+    if (ptx.local && this.localCount >= this.config.localSlots && !this.replacesOwn(ptx)) throw new TxPoolError('pool-full', `${this.localCount} local txs`);
     if (ptx.local) this.localAccounts.add(acct);
     if (!ptx.local && this.all.size >= this.config.globalSlots + this.config.globalQueue) this.makeRoomFor(ptx);
     const stNonce = this.state.getNonce(ptx.sender);
@@ -244,36 +252,51 @@ export class TxPool extends EventEmitter {
     const existingPending = pend?.get(nonce);
     if (existingPending) {
       if (!this.replaceable(existingPending, ptx.tx)) throw new TxPoolError('replace-underpriced');
-      this.all.delete(existingPending.hash);
+      this.untrack(existingPending);
       pend!.set(nonce, ptx);
-      this.all.set(ptx.hash, ptx);
+      this.track(ptx);
       return true;
     }
     const queue = this.queued.get(acct);
     const existingQueued = queue?.get(nonce);
     if (existingQueued) {
       if (!this.replaceable(existingQueued, ptx.tx)) throw new TxPoolError('replace-underpriced');
-      this.all.delete(existingQueued.hash);
+      this.untrack(existingQueued);
       queue!.set(nonce, ptx);
-      this.all.set(ptx.hash, ptx);
+      this.track(ptx);
       return this.promote(ptx.sender, acct).length > 0;
     }
     const next = stNonce + BigInt(pend?.size ?? 0);
     if (nonce === next) {
       this.listFor(this.pending, acct).set(nonce, ptx);
       this.pendingCount++;
-      this.all.set(ptx.hash, ptx);
+      this.track(ptx);
       this.beats.set(acct, this.now());
       this.promote(ptx.sender, acct);
       return true;
     }
-    const q = this.listFor(this.queued, acct);
-    if (q.size >= this.config.accountQueue && !ptx.local) throw new TxPoolError('account-limit');
-    q.set(nonce, ptx);
+    // A nonce-gapped tx cannot be mined until the gap fills, so the queue
+    // limits hold for locals too (they are only exempt from eviction).
+    const q = this.queued.get(acct);
+    if ((q?.size ?? 0) >= this.config.accountQueue) throw new TxPoolError('account-limit');
+    if (ptx.local && this.queuedCount >= this.config.globalQueue) {
+      this.trimQueued(this.config.globalQueue - 1);
+      if (this.queuedCount >= this.config.globalQueue) throw new TxPoolError('pool-full', 'queue of non-executable txs is full');
+    }
+    this.listFor(this.queued, acct).set(nonce, ptx);
     this.queuedCount++;
-    this.all.set(ptx.hash, ptx);
+    this.track(ptx);
     if (!this.beats.has(acct)) this.beats.set(acct, this.now());
     return false;
+  }
+
+  private track(p: PoolTx): void {
+    this.all.set(p.hash, p);
+    if (p.local) this.localCount++;
+  }
+
+  private untrack(p: PoolTx): void {
+    if (this.all.delete(p.hash) && p.local) this.localCount--;
   }
 
   private listFor(m: Map<string, Nonces>, acct: string): Nonces {
@@ -318,7 +341,7 @@ export class TxPool extends EventEmitter {
 
   /** Removes one tx; pending txs above it lose executability and go back to the queue. */
   private removeTx(p: PoolTx): void {
-    this.all.delete(p.hash);
+    this.untrack(p);
     const pend = this.pending.get(p.senderHex);
     if (pend?.get(p.tx.nonce) === p) {
       pend.delete(p.tx.nonce);
@@ -355,14 +378,21 @@ export class TxPool extends EventEmitter {
         }
       }
     }
-    // Queued over the global cap: drop whole queues of the longest-idle remote accounts.
-    if (this.queuedCount > this.config.globalQueue) {
-      const accts = [...this.queued.keys()].filter((a) => !this.localAccounts.has(a)).sort((a, b) => (this.beats.get(a) ?? 0) - (this.beats.get(b) ?? 0));
-      for (const a of accts) {
-        if (this.queuedCount <= this.config.globalQueue) break;
-        for (const p of [...(this.queued.get(a)?.values() ?? [])]) this.removeTx(p);
-      }
+    if (this.queuedCount > this.config.globalQueue) this.trimQueued(this.config.globalQueue);
+  }
+
+  /** Queued over `limit`: drops whole queues of the longest-idle remote accounts. */
+  private trimQueued(limit: number): void {
+    const accts = [...this.queued.keys()].filter((a) => !this.localAccounts.has(a)).sort((a, b) => (this.beats.get(a) ?? 0) - (this.beats.get(b) ?? 0));
+    for (const a of accts) {
+      if (this.queuedCount <= limit) break;
+      for (const p of [...(this.queued.get(a)?.values() ?? [])]) this.removeTx(p);
     }
+  }
+
+  /** A replacement takes its predecessor's slot, so it never counts against a ceiling. */
+  private replacesOwn(ptx: PoolTx): boolean {
+    return Boolean(this.pending.get(ptx.senderHex)?.has(ptx.tx.nonce) || this.queued.get(ptx.senderHex)?.has(ptx.tx.nonce));
   }
 
   private evictExpired(): void {
@@ -396,7 +426,7 @@ export class TxPool extends EventEmitter {
         for (const [n, p] of [...list]) {
           if (n < stNonce) {
             list.delete(n);
-            this.all.delete(p.hash);
+            this.untrack(p);
             if (m === this.pending) this.pendingCount--;
             else this.queuedCount--;
           }
@@ -412,7 +442,7 @@ export class TxPool extends EventEmitter {
           if (n !== expect || p.tx.cost() > balance) {
             pend.delete(n);
             this.pendingCount--;
-            if (p.tx.cost() > balance) this.all.delete(p.hash);
+            if (p.tx.cost() > balance) this.untrack(p);
             else {
               this.listFor(this.queued, acct).set(n, p);
               this.queuedCount++;
@@ -484,7 +514,8 @@ export class TxPool extends EventEmitter {
       }
     }
     // One admission pass (senders recovered together), in journal order.
-    for (const err of txs.length ? await this.addBatch(txs, true) : []) {
+    // With --txpool.nolocals the journal's txs come back as remote ones (price floor, eviction).
+    for (const err of txs.length ? await this.addBatch(txs, !this.config.noLocals) : []) {
       if (err) dropped++;
       else loaded++;
     }

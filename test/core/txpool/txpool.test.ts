@@ -4,7 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asAddress } from '../../../src/crypto/primitives.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addressToHex, asAddress } from '../../../src/crypto/primitives.js';
 import { utf8ToBytes } from '../../../src/crypto/bytes.js';
 import { TxPool } from '../../../src/core/txpool/txpool.js';
 import { isPoolRejection, TxPoolError } from '../../../src/core/txpool/errors.js';
@@ -101,9 +104,6 @@ test('reset on a new head drops included txs and keeps the rest', async () => {
 });
 
 test('journal: locals are appended, reloaded in one admission pass, rewritten at stop; a failed rewrite never throws', async () => {
-  const { mkdtempSync, readFileSync, rmSync, existsSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'gtos-journal-'));
   try {
     const { b, users } = await setup();
@@ -140,6 +140,56 @@ test('journal: locals are appended, reloaded in one admission pass, rewritten at
     assert.equal(gone.journalRotate(), false);
     assert.doesNotThrow(() => gone.stop());
     assert.equal(existsSync(join(dir, 'missing')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('locals are bounded: queue limits hold for nonce-gapped locals, localSlots caps the rest, replacements pass', async () => {
+  const { pool, users } = await setup({ accountQueue: 3, globalQueue: 5, localSlots: 8 });
+  const [a, b, c, d] = users;
+  const to = users[5]!.address;
+  // Per account: 3 gapped locals fit, the 4th is refused.
+  for (const n of [10n, 11n, 12n]) await pool.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: n }));
+  await rejects(pool.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: 13n })), 'account-limit');
+  // A remote queue is dropped to make room for a local one; once only locals are queued, the queue is full.
+  const [remoteErr] = await pool.addRemotes([transfer(b!, to, 1n, CHAIN, { nonce: 5n })]);
+  assert.equal(remoteErr, undefined);
+  await pool.addLocal(transfer(c!, to, 1n, CHAIN, { nonce: 7n }));
+  assert.equal(pool.status().queued, 5);
+  await pool.addLocal(transfer(c!, to, 1n, CHAIN, { nonce: 8n }));
+  assert.deepEqual(pool.status(), { pending: 0, queued: 5 }, 'the remote queue made room');
+  await rejects(pool.addLocal(transfer(d!, to, 1n, CHAIN, { nonce: 9n })), 'pool-full');
+  // Executable locals count against localSlots (8): 5 queued + 3 pending fit, the next is refused.
+  for (const n of [0n, 1n, 2n]) await pool.addLocal(transfer(d!, to, 1n, CHAIN, { nonce: n }));
+  assert.deepEqual(pool.status(), { pending: 3, queued: 5 });
+  await rejects(pool.addLocal(transfer(d!, to, 1n, CHAIN, { nonce: 3n })), 'pool-full');
+  // A replacement takes its predecessor's slot.
+  await pool.addLocal(transfer(d!, to, 1n, CHAIN, { nonce: 2n, maxFeePerGas: 3_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n }));
+  assert.deepEqual(pool.status(), { pending: 3, queued: 5 });
+  pool.stop();
+});
+
+test('--txpool.locals senders are local from any source; with nolocals the journal comes back as remote txs', async () => {
+  const { b, users } = await setup();
+  const [a, z] = users;
+  const to = users[5]!.address;
+  const pool = new TxPool(b.chain, { priceLimit: 5_000_000_000n, locals: [addressToHex(a!.address).toUpperCase().replace('0X', '0x')] });
+  const cheap = (u: typeof a) => transfer(u!, to, 1n, CHAIN, { nonce: 0n, maxPriorityFeePerGas: 1n });
+  const [fromLocal, fromOther] = await pool.addRemotes([cheap(a), cheap(z)]);
+  assert.equal(fromLocal, undefined, 'a configured local sender skips the price floor even via gossip');
+  assert.equal(fromOther?.code, 'underpriced');
+  pool.stop();
+
+  const dir = mkdtempSync(join(tmpdir(), 'gtos-pool-nolocals-'));
+  try {
+    const journalPath = join(dir, 'transactions.rlp');
+    const first = new TxPool(b.chain, {}, { journalPath });
+    await first.addLocal(transfer(a!, to, 1n, CHAIN, { nonce: 1n, maxPriorityFeePerGas: 1n }));
+    first.stop();
+    const again = new TxPool(b.chain, { noLocals: true, priceLimit: 5_000_000_000n }, { journalPath });
+    assert.deepEqual(await again.loadJournal(), { loaded: 0, dropped: 1 }, 'as a remote tx it is under the price floor');
+    again.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
