@@ -10,6 +10,7 @@ import { runTrieBench } from './trie-bench.js';
 import { runImportBench } from './import-bench.js';
 import { runTpsBench } from './tps-bench.js';
 import { runSyncBench } from './sync-bench.js';
+import { runFloodBench } from './flood-bench.js';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {
@@ -36,6 +37,11 @@ if (!only || only === 'tps') {
 if (!only || only === 'sync') {
   process.stdout.write('== sync: a node catching up 500 blocks × 1k transfers from a peer over libp2p, serial vs parallel executor\n');
   results.sync = await runSyncBench({ blocks: Number(process.env.SYNC_BLOCKS ?? 500) });
+}
+if (!only || only === 'flood') {
+  process.stdout.write('== flood: 50k txs the node must reject (42k underpriced, 8k unfunded) over batched RPC; node RSS before/after\n');
+  results.flood = await runFloodBench();
+  process.stdout.write(JSON.stringify(results.flood) + '\n');
 }
 results.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 
