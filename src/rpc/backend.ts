@@ -1,12 +1,12 @@
 /**
  * What the RPC namespaces read and drive: the chain, the pool, the miner (for
  * clique votes), the keys the user unlocked, and the node's identity. The
- * node assembles it; the API modules only see this surface.
+ * node assembles it; the API modules only see this surface, so rpc never
+ * imports the miner, network or sync layers.
  */
 import type { Address } from '../crypto/primitives.js';
 import type { Blockchain } from '../core/chain/blockchain.js';
 import type { TxPool } from '../core/txpool/txpool.js';
-import type { Miner } from '../miner/miner.js';
 
 export interface PeerInfo {
   id: string;
@@ -25,10 +25,20 @@ export interface P2pBackend {
   syncing(): false | { startingBlock: bigint; currentBlock: bigint; highestBlock: bigint };
 }
 
+/** The part of the miner the RPC uses: whether it seals (eth_mining) and its clique votes (clique_propose/discard/proposals). */
+export interface MinerBackend {
+  readonly isRunning: boolean;
+  /** Votes to add (authorize) or drop a signer, by 0x address, in the blocks this node seals. */
+  propose(address: string, authorize: boolean): void;
+  discard(address: string): void;
+  /** Open votes: 0x address → authorize. */
+  getProposals(): ReadonlyMap<string, boolean>;
+}
+
 export interface NodeBackend {
   chain: Blockchain;
   pool: TxPool;
-  miner?: Miner;
+  miner?: MinerBackend;
   networkId: bigint;
   clientVersion: string;
   /** Accounts eth_sendTransaction may sign for (dev mode, or --allow-insecure-unlock). */

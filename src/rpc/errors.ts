@@ -5,7 +5,7 @@
  * the server's own limits as later geth versions do.
  */
 
-export const ErrorCode = {
+const ErrorCode = {
   PARSE: -32700,
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,

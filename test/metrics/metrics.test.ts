@@ -9,7 +9,7 @@ import { register as globalRegister } from 'prom-client';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
 import { MetricsHttpServer } from '../../src/metrics/server.js';
 import { RpcRegistry } from '../../src/rpc/registry.js';
-import { RpcHttpServer } from '../../src/rpc/server.js';
+import { RpcHttpServer } from '../../src/rpc/http.js';
 
 describe('metrics', () => {
   test('every area is registered under gtos_, on a private registry', async () => {

@@ -10,7 +10,7 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { RpcError } from '../../src/rpc/errors.js';
 import { parseQuantity, toQuantity } from '../../src/rpc/hex.js';
 import { RpcRegistry } from '../../src/rpc/registry.js';
-import { RpcHttpServer, type RpcServerOptions } from '../../src/rpc/server.js';
+import { RpcHttpServer, type RpcServerOptions } from '../../src/rpc/http.js';
 import { setVerbosity } from '../../src/util/log.js';
 
 const SECRET = 'secret-path-/home/node/.gtos/keystore';

@@ -3,25 +3,20 @@
  * transaction submission, fee suggestions and receipts, as go-ethereum
  * answers them, over a chain that only has transfers and system actions.
  */
-import { bytesToHex, hexToBytes } from '../../crypto/bytes.js';
+import { bytesToHex, equalBytes, hexToBytes } from '../../crypto/bytes.js';
 import { addressToHex, hashToHex, type Address, type Hash } from '../../crypto/primitives.js';
-import { keccak256 } from '../../crypto/keccak.js';
 import { intrinsicGas } from '../../core/execution/intrinsic-gas.js';
 import { isPoolRejection } from '../../core/txpool/errors.js';
 import { headerHash } from '../../types/header.js';
 import { calcBaseFee } from '../../consensus/eip1559.js';
 import { signTransaction, Transaction, type TxFields } from '../../types/transaction.js';
-import { RlpError } from '../../crypto/rlp.js';
 import { SYSTEM_ACTION_ADDRESS, SYS_ACTION_GAS } from '../../sysaction/addresses.js';
-import { equalBytes } from '../../crypto/bytes.js';
 import type { NodeBackend } from '../backend.js';
 import { InvalidParamsError, RpcError } from '../errors.js';
 import { formatBlock, formatReceipt, formatTx } from '../format.js';
 import { parseAddress, parseData, parseHash, parseQuantity, toQuantity } from '../hex.js';
-import type { RpcRegistry } from '../registry.js';
 import { findHeader, resolveHeader } from './block-tag.js';
-
-type Handler = (params: unknown[]) => unknown;
+import type { NamespaceMethods } from './namespace.js';
 
 function senderOf(b: NodeBackend, tx: Transaction): Address {
   return tx.cachedSender() ?? tx.sender(b.chain.config.chainId);
@@ -47,7 +42,7 @@ function estimate(b: NodeBackend, obj: Record<string, unknown>): bigint {
   return gas;
 }
 
-export function ethMethods(b: NodeBackend): Record<string, { fn: Handler; min?: number; max?: number }> {
+export function ethMethods(b: NodeBackend): NamespaceMethods {
   const chain = b.chain;
   const stateFor = (tag: unknown) => chain.stateAt(resolveHeader(b, tag).stateRoot);
   const txByHash = (hash: Hash) => {
@@ -150,7 +145,7 @@ export function ethMethods(b: NodeBackend): Record<string, { fn: Handler; min?: 
       try {
         tx = Transaction.decode(bytes);
       } catch (e) {
-        if (e instanceof RlpError) throw new RpcError(-32000, `invalid transaction: ${e.message}`);
+        // RLP and field-validation failures alike: the client sent a transaction we cannot decode.
         throw new RpcError(-32000, `invalid transaction: ${(e as Error).message}`);
       }
       return submit(tx);
@@ -241,23 +236,4 @@ function feeHistory(b: NodeBackend, countRaw: unknown, newestRaw: unknown, pctRa
   const out: Record<string, unknown> = { oldestBlock: toQuantity(first), baseFeePerGas: baseFees, gasUsedRatio: ratios };
   if (pcts.length) out.reward = rewards;
   return out;
-}
-
-export function web3Methods(b: NodeBackend): Record<string, { fn: Handler; min?: number; max?: number }> {
-  return {
-    clientVersion: { fn: () => b.clientVersion, max: 0 },
-    sha3: { fn: ([d]) => bytesToHex(keccak256(parseData(d, 'data'))), min: 1, max: 1 },
-  };
-}
-
-export function netMethods(b: NodeBackend): Record<string, { fn: Handler; min?: number; max?: number }> {
-  return {
-    version: { fn: () => b.networkId.toString(), max: 0 },
-    listening: { fn: () => true, max: 0 },
-    peerCount: { fn: () => toQuantity(b.p2p?.peerCount() ?? 0), max: 0 },
-  };
-}
-
-export function registerAll(reg: RpcRegistry, prefix: string, methods: Record<string, { fn: Handler; min?: number; max?: number }>): void {
-  for (const [name, m] of Object.entries(methods)) reg.register(`${prefix}_${name}`, m.fn, { paramsMin: m.min ?? 0, paramsMax: m.max ?? m.min ?? 0 });
 }

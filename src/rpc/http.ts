@@ -1,68 +1,38 @@
 /**
- * JSON-RPC 2.0 over HTTP (127.0.0.1 by default): single requests, batches
- * and notifications POSTed to "/". Bad input gets the right JSON-RPC error
- * and never takes the server down; internal errors do not leak stacks.
+ * The HTTP transport of the JSON-RPC server (127.0.0.1 by default): takes
+ * POSTed bodies to "/" within the size limit and hands them to the JSON-RPC
+ * envelope (jsonrpc.ts), then writes its answer; owns the listener, CORS,
+ * content types, body limits and the timeouts that bound slow clients.
  *
  * Choices where the spec leaves room (go-ethereum's where it has one):
- * - a notification, or a batch of only notifications, is answered with
- *   HTTP 200 and an empty body;
+ * - nothing owed (a notification, or a batch of only notifications) is
+ *   answered with HTTP 200 and an empty body;
  * - GET/HEAD "/" answers 200 with an empty body (geth's health check);
  *   other methods get 405, other paths 404, a non-JSON content type 415;
  * - a body over the limit gets 413 with a JSON-RPC −32005 error and is
  *   never buffered past the limit; the rest is read and dropped, up to
  *   max(2 × limit, 1 MiB) bytes in all, so the client can finish sending,
- *   see the answer and keep its connection; past that it is closed;
- * - a batch over the item limit gets one −32005 "batch too large" error;
- *   once a batch's answer passes maxBatchResponseBytes, the remaining calls
- *   are not run and get −32003 "response too large";
- * - ids are echoed as parsed: a numeric id beyond 2^53 loses precision.
+ *   see the answer and keep its connection; past that it is closed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { bytesToHex } from '../crypto/bytes.js';
 import { close, listen } from '../util/http-listen.js';
 import { logger } from '../util/log.js';
 import { CorsPolicy } from './cors.js';
-import {
-  InternalError,
-  InvalidParamsError,
-  InvalidRequestError,
-  LimitExceededError,
-  ParseError,
-  ResponseTooLargeError,
-  RpcError,
-  type RpcErrorObject,
-} from './errors.js';
+import { LimitExceededError } from './errors.js';
+import { errorBody, JsonRpcHandler, positiveInt, RpcServerError, type JsonRpcOptions } from './jsonrpc.js';
 import type { RpcRegistry } from './registry.js';
 
 const log = logger('rpc');
 
-export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
-export const DEFAULT_MAX_BATCH_ITEMS = 1000;
-export const DEFAULT_MAX_BATCH_RESPONSE_BYTES = 25_000_000;
+const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export interface RpcServerOptions {
+export interface RpcServerOptions extends JsonRpcOptions {
   /** Listen address; 127.0.0.1 unless set. */
   host?: string;
   /** 0 picks a free port (see the address start() returns). */
   port: number;
   corsDomains?: string[];
   maxBodyBytes?: number;
-  maxBatchItems?: number;
-  maxBatchResponseBytes?: number;
-  /** Called once per executed call; unknown methods are reported as "unknown" to bound label cardinality. */
-  onRequest?: (method: string, ms: number, ok: boolean) => void;
-}
-
-export class RpcServerError extends Error {
-  override name = 'RpcServerError';
-}
-
-type Id = string | number | null;
-interface RpcResponse {
-  jsonrpc: '2.0';
-  id: Id;
-  result?: unknown;
-  error?: RpcErrorObject;
 }
 
 /** Media types geth accepts for a call. */
@@ -71,26 +41,6 @@ const ALLOW = 'POST, GET, OPTIONS';
 const ABORTED = Symbol('aborted');
 /** How long a connection we refuse to read any more stays half-open, so the client can read our answer before the reset (Go's rstAvoidanceDelay). */
 const LINGER_MS = 500;
-
-function errorResponse(id: Id, e: RpcError): RpcResponse {
-  return { jsonrpc: '2.0', id, error: e.toObject() };
-}
-
-function validId(x: unknown): x is Id {
-  return x === null || typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
-}
-
-function isNotification(item: unknown): boolean {
-  return item !== null && typeof item === 'object' && !Array.isArray(item) && !('id' in item);
-}
-
-/** Big integers go out as quantities and byte arrays as data, so a handler's slip still yields valid JSON. */
-function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
-  const raw = (this as Record<string, unknown>)[key];
-  if (raw instanceof Uint8Array) return bytesToHex(raw);
-  if (typeof value === 'bigint') return value < 0n ? '-0x' + (-value).toString(16) : '0x' + value.toString(16);
-  return value;
-}
 
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
@@ -108,26 +58,20 @@ function plain(res: ServerResponse, status: number, text: string, headers: Recor
   res.end(text + '\n');
 }
 
-function positiveInt(v: number | undefined, fallback: number, name: string): number {
-  if (v === undefined) return fallback;
-  if (!Number.isSafeInteger(v) || v <= 0) throw new RpcServerError(`${name} must be a positive integer, got ${v}`);
-  return v;
-}
-
 export class RpcHttpServer {
   private server: Server | undefined;
   private readonly host: string;
+  private readonly port: number;
   private readonly maxBody: number;
-  private readonly maxBatch: number;
-  private readonly maxBatchResponse: number;
   private readonly drainLimit: number;
   private readonly cors: CorsPolicy;
+  private readonly rpc: JsonRpcHandler;
 
-  constructor(private readonly registry: RpcRegistry, private readonly opts: RpcServerOptions) {
+  constructor(registry: RpcRegistry, opts: RpcServerOptions) {
     this.host = opts.host || '127.0.0.1';
+    this.port = opts.port;
     this.maxBody = positiveInt(opts.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes');
-    this.maxBatch = positiveInt(opts.maxBatchItems, DEFAULT_MAX_BATCH_ITEMS, 'maxBatchItems');
-    this.maxBatchResponse = positiveInt(opts.maxBatchResponseBytes, DEFAULT_MAX_BATCH_RESPONSE_BYTES, 'maxBatchResponseBytes');
+    this.rpc = new JsonRpcHandler(registry, opts);
     this.drainLimit = Math.max(2 * this.maxBody, 1 << 20);
     this.cors = new CorsPolicy(opts.corsDomains ?? []);
   }
@@ -143,7 +87,7 @@ export class RpcHttpServer {
       if (n !== undefined && n > this.maxBody) {
         this.applyCors(req, res);
         res.setHeader('connection', 'close');
-        this.sendJson(res, 413, this.encode(errorResponse(null, this.tooLargeError())));
+        this.sendJson(res, 413, this.tooLargeBody());
         return;
       }
       res.writeContinue();
@@ -152,7 +96,7 @@ export class RpcHttpServer {
     server.on('error', (e) => log.error('RPC listener error', { err: e }));
     this.server = server;
     try {
-      return await listen(server, this.host, this.opts.port);
+      return await listen(server, this.host, this.port);
     } catch (e) {
       this.server = undefined;
       throw e;
@@ -199,7 +143,7 @@ export class RpcHttpServer {
     const body = await this.readBody(req);
     if (body === ABORTED) return;
     if (typeof body === 'number') return this.refuseBody(req, res, body);
-    this.sendJson(res, 200, await this.dispatch(body));
+    this.sendJson(res, 200, await this.rpc.handle(body));
   }
 
   private applyCors(req: IncomingMessage, res: ServerResponse): void {
@@ -252,12 +196,12 @@ export class RpcHttpServer {
     });
   }
 
-  private tooLargeError(): RpcError {
-    return new LimitExceededError(`request body too large (max ${this.maxBody} bytes)`);
+  private tooLargeBody(): string {
+    return errorBody(new LimitExceededError(`request body too large (max ${this.maxBody} bytes)`));
   }
 
   private refuseBody(req: IncomingMessage, res: ServerResponse, alreadyRead: number): void {
-    this.sendJson(res, 413, this.encode(errorResponse(null, this.tooLargeError())));
+    this.sendJson(res, 413, this.tooLargeBody());
     this.discard(req, alreadyRead);
   }
 
@@ -294,91 +238,4 @@ export class RpcHttpServer {
     res.end(body);
   }
 
-  /** The response text for one HTTP body, or undefined when nothing is owed (notifications only). */
-  private async dispatch(body: Buffer): Promise<string | undefined> {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body.toString('utf8'));
-    } catch {
-      return this.encode(errorResponse(null, new ParseError('parse error: invalid JSON')));
-    }
-    if (Array.isArray(doc)) return this.batch(doc);
-    const r = await this.one(doc);
-    return r === undefined ? undefined : this.encode(r);
-  }
-
-  private async batch(items: unknown[]): Promise<string | undefined> {
-    if (items.length === 0) return this.encode(errorResponse(null, new InvalidRequestError('empty batch')));
-    if (items.length > this.maxBatch) return this.encode(errorResponse(null, new LimitExceededError('batch too large')));
-    const parts: string[] = [];
-    let bytes = 2;
-    let full = false;
-    // In order and one at a time, as geth: a later call may depend on an earlier one (send, then read).
-    for (const item of items) {
-      if (full) {
-        if (isNotification(item)) continue;
-        const id = item !== null && typeof item === 'object' && validId((item as { id?: unknown }).id) ? (item as { id: Id }).id : null;
-        parts.push(this.encode(errorResponse(id, new ResponseTooLargeError())));
-        continue;
-      }
-      const r = await this.one(item);
-      if (r === undefined) continue;
-      const s = this.encode(r);
-      parts.push(s);
-      bytes += Buffer.byteLength(s) + 1;
-      if (bytes > this.maxBatchResponse) full = true;
-    }
-    return parts.length === 0 ? undefined : '[' + parts.join(',') + ']';
-  }
-
-  /** Runs one request object; undefined for a notification. */
-  private async one(item: unknown): Promise<RpcResponse | undefined> {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return errorResponse(null, new InvalidRequestError('invalid request: not an object'));
-    const o = item as Record<string, unknown>;
-    const notification = !('id' in o);
-    if (!notification && !validId(o.id)) return errorResponse(null, new InvalidRequestError('invalid request: id must be a string, number or null'));
-    const id: Id = notification ? null : (o.id as Id);
-    if (o.jsonrpc !== '2.0') return errorResponse(id, new InvalidRequestError('invalid request: jsonrpc must be "2.0"'));
-    if (typeof o.method !== 'string') return errorResponse(id, new InvalidRequestError('invalid request: method must be a string'));
-    // "params": null is tolerated as geth does (its own client used to send it).
-    if (o.params !== undefined && o.params !== null && !Array.isArray(o.params)) return errorResponse(id, new InvalidParamsError('non-array args'));
-    const method = o.method;
-    const params = Array.isArray(o.params) ? (o.params as unknown[]) : [];
-    const t0 = performance.now();
-    let resp: RpcResponse;
-    let ok = true;
-    try {
-      const result = await this.registry.call(method, params);
-      resp = { jsonrpc: '2.0', id, result: result === undefined ? null : result };
-    } catch (e) {
-      ok = false;
-      if (e instanceof RpcError) resp = errorResponse(id, e);
-      else {
-        log.error('RPC handler failed', { method, err: e as Error });
-        if (e instanceof Error && e.stack) log.debug('RPC handler stack', { method, stack: e.stack });
-        resp = errorResponse(id, new InternalError());
-      }
-    }
-    this.report(method, performance.now() - t0, ok);
-    return notification ? undefined : resp;
-  }
-
-  private report(method: string, ms: number, ok: boolean): void {
-    if (!this.opts.onRequest) return;
-    try {
-      this.opts.onRequest(this.registry.has(method) ? method : 'unknown', ms, ok);
-    } catch (e) {
-      log.warn('RPC request hook failed', { err: e as Error });
-    }
-  }
-
-  /** Serialises one response; a result JSON cannot represent (a cycle, say) becomes a −32603 for that id only. */
-  private encode(r: RpcResponse): string {
-    try {
-      return JSON.stringify(r, jsonReplacer);
-    } catch (e) {
-      log.error('RPC result not serialisable', { err: e as Error });
-      return JSON.stringify(errorResponse(r.id, new InternalError()));
-    }
-  }
 }
