@@ -1,22 +1,27 @@
 /**
- * End-to-end throughput, like GTOS's own TPS benchmark: a dev node (1 s
- * blocks, 30M gas, txGas 3000) as a child process, and this process as the
- * load generator sending pre-signed transfers over batched JSON-RPC for a
- * fixed time. Sustained TPS is counted from the mined blocks; the node's peak
- * RSS is read from /proc.
+ * End-to-end throughput, wallet to sealed block: a node as a child process
+ * (gtos in dev mode, serial or parallel; anvil when the dev dependency
+ * `@foundry-rs/anvil-linux-amd64` is installed) and this process as the load
+ * generator, sending the same workload to each: pre-signed legacy transfers
+ * from many accounts over batched JSON-RPC (batches of 250, 4 in flight),
+ * 1 s blocks, a block gas limit of 1e9. Reported per node: accepted tx/s (the
+ * generator's send rate), mined TPS from the blocks' timestamps, peak RSS;
+ * and the ratios ours/anvil measured in the same run.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex } from '../src/crypto/bytes.js';
 import { asAddress } from '../src/crypto/primitives.js';
 import { signTransaction } from '../src/types/transaction.js';
-import { testAccounts } from '../tools/workload/accounts.js';
 import { NODE_FLAGS } from '../src/cmd/node-flags.js';
+import { testAccounts, type TestAccount } from '../tools/workload/accounts.js';
 
 const GTOS = fileURLToPath(new URL('../src/cmd/gtos.js', import.meta.url));
+const GAS_LIMIT = 1_000_000_000n;
 
 async function call(url: string, body: unknown): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -32,77 +37,188 @@ function peakRssMB(pid: number): number {
   }
 }
 
-export async function runTpsBench(opts: { seconds?: number; senders?: number; parallel?: boolean } = {}) {
-  const seconds = opts.seconds ?? 30;
-  const nSenders = opts.senders ?? 3000;
-  const senders = testAccounts('tps', nSenders);
-  // Pre-sign enough transfers for the whole run (up to 12k tx/s) before the node starts, so
-  // signing neither competes with the node for CPU nor idles the RPC connection.
-  const perSender = Math.ceil((12_000 * seconds) / nSenders);
-  const raws: string[] = [];
-  for (let k = 0; k < perSender; k++) {
-    for (const s of senders) {
-      raws.push(bytesToHex(signTransaction({ type: 2, chainId: 1337n, nonce: BigInt(k), maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, gasLimit: 3000n, to: asAddress(new Uint8Array(20).fill((k % 250) + 1)), value: 1n, data: new Uint8Array(0) }, s.key).encode()));
-    }
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'gtos-tps-'));
-  const args = ['--dev', '--datadir', dir, '--http', '--http.port', '0', '--verbosity', '1',
-    '--txpool.globalslots', '400000', '--txpool.globalqueue', '400000', '--txpool.accountslots', '1000', '--txpool.accountqueue', '1000'];
-  if (opts.parallel) args.push('--txexec.parallel');
-  const child = spawn(process.execPath, [...NODE_FLAGS, GTOS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+/** The anvil binary inside its npm package, when that dev dependency is installed. */
+export function anvilPath(): string | undefined {
   try {
-    while (!/JSON-RPC: (http:\/\/\S+)/.test(out)) {
-      if (child.exitCode !== null) throw new Error(`node failed:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const url = /JSON-RPC: (http:\/\/\S+)/.exec(out)![1]!;
-    const dev = /Dev account: (0x[0-9a-f]{40})/.exec(out)![1]!;
-    // Fund the senders from the dev account (eth_sendTransaction, batched).
-    for (let i = 0; i < senders.length; i += 500) {
-      await call(url, senders.slice(i, i + 500).map((s, k) => ({ jsonrpc: '2.0', id: k, method: 'eth_sendTransaction', params: [{ from: dev, to: bytesToHex(s.address), value: '0x56bc75e2d63100000' }] })));
-    }
-    for (;;) {
-      const st = await call(url, { jsonrpc: '2.0', id: 1, method: 'txpool_status', params: [] });
-      if (Number(st.result.pending) === 0) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const startBlock = Number((await call(url, { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] })).result);
-    const t0 = Date.now();
-    let sent = 0;
-    const senderLoop = async () => {
-      while (Date.now() - t0 < seconds * 1000 && sent < raws.length) {
-        const batch = raws.slice(sent, sent + 1000);
-        sent += batch.length;
-        await call(url, batch.map((r, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [r] })));
-      }
-    };
-    await Promise.all([senderLoop(), senderLoop(), senderLoop()]);
-    await new Promise((r) => setTimeout(r, Math.max(0, seconds * 1000 - (Date.now() - t0)) + 3000));
-    const endBlock = Number((await call(url, { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] })).result);
-    const perBlock: { n: number; txs: number; time: number }[] = [];
-    for (let n = startBlock + 1; n <= endBlock; n++) {
-      const b = (await call(url, { jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: ['0x' + n.toString(16), false] })).result;
-      perBlock.push({ n, txs: b.transactions.length, time: Number(b.timestamp) });
-    }
-    const mined = perBlock.reduce((s, b) => s + b.txs, 0);
-    const span = perBlock.length > 1 ? perBlock[perBlock.length - 1]!.time - perBlock[0]!.time + 1 : 1;
-    const result = {
-      seconds, senders: nSenders, parallel: !!opts.parallel, sent, mined, blocks: perBlock.length,
-      sustainedTps: Math.round(mined / span), peakBlockTxs: Math.max(0, ...perBlock.map((b) => b.txs)), nodePeakRssMB: peakRssMB(child.pid!),
-    };
-    return result;
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nnode output:\n${out.slice(-3000)}`);
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    const pkg = createRequire(import.meta.url).resolve('@foundry-rs/anvil-linux-amd64/package.json');
+    const bin = join(dirname(pkg), 'bin', 'anvil');
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
   }
 }
 
+interface RunningNode {
+  url: string;
+  pid: number;
+  chainId: bigint;
+  /** Gas of a plain transfer on this chain (GTOS dev: txGas 3000; anvil: 21000). */
+  txGas: bigint;
+  fund(accounts: readonly TestAccount[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startChild(cmd: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess; out: () => string; match: RegExpExecArray }> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const t = setInterval(() => {
+      const m = ready.exec(out);
+      if (m) {
+        clearInterval(t);
+        resolve({ child, out: () => out, match: m });
+      } else if (child.exitCode !== null) {
+        clearInterval(t);
+        reject(new Error(`${cmd} exited:\n${out.slice(-3000)}`));
+      }
+    }, 50);
+  });
+}
+
+const stopChild = async (child: ChildProcess) => {
+  if (child.exitCode === null) child.kill('SIGTERM');
+  if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+};
+
+async function startGtos(parallel: boolean, dir: string): Promise<RunningNode> {
+  const args = ['--dev', '--datadir', dir, '--http', '--http.port', '0', '--verbosity', '1', '--dev.gaslimit', GAS_LIMIT.toString(), '--miner.gaslimit', GAS_LIMIT.toString(),
+    '--txpool.globalslots', '400000', '--txpool.globalqueue', '400000', '--txpool.accountslots', '1000', '--txpool.accountqueue', '1000'];
+  if (parallel) args.push('--txexec.parallel');
+  const { child, out } = await startChild(process.execPath, [...NODE_FLAGS, GTOS, ...args], /JSON-RPC: (http:\/\/\S+)[\s\S]*Dev account: (0x[0-9a-f]{40})|Dev account: (0x[0-9a-f]{40})[\s\S]*JSON-RPC: (http:\/\/\S+)/);
+  const url = /JSON-RPC: (http:\/\/\S+)/.exec(out())![1]!;
+  const dev = /Dev account: (0x[0-9a-f]{40})/.exec(out())![1]!;
+  return {
+    url, pid: child.pid!, chainId: 1337n, txGas: 3000n,
+    async fund(accounts) {
+      for (let i = 0; i < accounts.length; i += 500) {
+        await call(url, accounts.slice(i, i + 500).map((s, k) => ({ jsonrpc: '2.0', id: k, method: 'eth_sendTransaction', params: [{ from: dev, to: bytesToHex(s.address), value: '0x56bc75e2d63100000' }] })));
+      }
+      for (;;) {
+        const st = await call(url, { jsonrpc: '2.0', id: 1, method: 'txpool_status', params: [] });
+        if (Number(st.result.pending) === 0 && Number(st.result.queued) === 0) return;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+async function startAnvil(bin: string): Promise<RunningNode> {
+  const { child, match } = await startChild(bin, ['--port', '0', '--block-time', '1', '--gas-limit', GAS_LIMIT.toString(), '--accounts', '1', '--chain-id', '31337', '--silent'].filter((a) => a !== '--silent'), /Listening on (\S+)/);
+  const url = `http://${match[1]!}`;
+  return {
+    url, pid: child.pid!, chainId: 31337n, txGas: 21000n,
+    async fund(accounts) {
+      for (let i = 0; i < accounts.length; i += 500) {
+        await call(url, accounts.slice(i, i + 500).map((s, k) => ({ jsonrpc: '2.0', id: k, method: 'anvil_setBalance', params: [bytesToHex(s.address), '0x56bc75e2d63100000'] })));
+      }
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+export interface TpsResult {
+  node: string;
+  txs: number;
+  accepted: number;
+  /** Txs the generator got accepted per second (its send rate). */
+  acceptedTps: number;
+  mined: number;
+  minedTps: number;
+  blocks: number;
+  peakBlockTxs: number;
+  nodePeakRssMB: number;
+}
+
+/** Pushes `raws` as batches of 250 with 4 in flight; then waits until all are mined (or 60 s pass). */
+async function drive(name: string, node: RunningNode, raws: string[]): Promise<TpsResult> {
+  const startBlock = Number((await call(node.url, { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] })).result);
+  let next = 0;
+  let accepted = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < raws.length) {
+      const batch = raws.slice(next, next + 250);
+      next += batch.length;
+      const res = (await call(node.url, batch.map((r, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [r] })))) as { error?: unknown }[];
+      accepted += res.filter((x) => !x.error).length;
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const sendSecs = (performance.now() - t0) / 1000;
+  const perBlock: { txs: number; time: number }[] = [];
+  let mined = 0;
+  let n = startBlock + 1;
+  const deadline = Date.now() + 60_000;
+  while (mined < accepted && Date.now() < deadline) {
+    const b = (await call(node.url, { jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: ['0x' + n.toString(16), false] })).result;
+    if (!b) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    perBlock.push({ txs: b.transactions.length, time: Number(b.timestamp) });
+    mined += b.transactions.length;
+    n++;
+  }
+  // Blocks from the first to the last that carried the workload; each block spans its period.
+  const busy = perBlock.filter((b) => b.txs > 0);
+  const span = busy.length > 0 ? busy[busy.length - 1]!.time - busy[0]!.time + 1 : 1;
+  return {
+    node: name, txs: raws.length, accepted, acceptedTps: Math.round(accepted / sendSecs), mined, minedTps: Math.round(mined / span),
+    blocks: busy.length, peakBlockTxs: Math.max(0, ...perBlock.map((b) => b.txs)), nodePeakRssMB: peakRssMB(node.pid),
+  };
+}
+
+function signWorkload(senders: readonly TestAccount[], perSender: number, chainId: bigint, gas: bigint): string[] {
+  const raws: string[] = [];
+  for (let k = 0; k < perSender; k++) {
+    for (const s of senders) {
+      const to = asAddress(new Uint8Array(20).fill((k % 250) + 1));
+      raws.push(bytesToHex(signTransaction({ type: 0, chainId, nonce: BigInt(k), gasPrice: 10n ** 10n, gasLimit: gas, to, value: 1n, data: new Uint8Array(0) }, s.key).encode()));
+    }
+  }
+  return raws;
+}
+
+export async function runTpsBench(opts: { txs?: number; senders?: number; nodes?: ('serial' | 'parallel' | 'anvil')[] } = {}) {
+  const nSenders = opts.senders ?? 2000;
+  const perSender = Math.ceil((opts.txs ?? 60_000) / nSenders);
+  const senders = testAccounts('tps', nSenders);
+  const anvil = anvilPath();
+  const wanted = opts.nodes ?? ['serial', 'parallel', 'anvil'];
+  const results: TpsResult[] = [];
+  for (const which of wanted) {
+    if (which === 'anvil' && !anvil) {
+      process.stdout.write('   anvil: skipped (dev dependency @foundry-rs/anvil-linux-amd64 not installed)\n');
+      continue;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'gtos-tps-'));
+    const node = which === 'anvil' ? await startAnvil(anvil!) : await startGtos(which === 'parallel', dir);
+    try {
+      await node.fund(senders);
+      // Signed before the run, so signing competes with nobody.
+      const raws = signWorkload(senders, perSender, node.chainId, node.txGas);
+      const r = await drive(which === 'anvil' ? 'anvil' : `gtos-${which}`, node, raws);
+      process.stdout.write(`   ${JSON.stringify(r)}\n`);
+      results.push(r);
+    } finally {
+      await node.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const by = (n: string) => results.find((r) => r.node === n);
+  const ratio = (a?: TpsResult, b?: TpsResult) => (a && b && b.minedTps > 0 ? Number((a.minedTps / b.minedTps).toFixed(2)) : undefined);
+  return {
+    results,
+    parallelOverSerial: ratio(by('gtos-parallel'), by('gtos-serial')),
+    serialOverAnvil: ratio(by('gtos-serial'), by('anvil')),
+    parallelOverAnvil: ratio(by('gtos-parallel'), by('anvil')),
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await runTpsBench({ seconds: Number(process.argv[2] ?? 30), parallel: process.argv.includes('--parallel') }));
+  const nodes = process.argv.slice(2).filter((a) => ['serial', 'parallel', 'anvil'].includes(a)) as ('serial' | 'parallel' | 'anvil')[];
+  console.log(await runTpsBench({ nodes: nodes.length ? nodes : undefined }));
 }
