@@ -10,6 +10,7 @@ import { Blockchain } from '../src/core/chain/blockchain.js';
 import { TxExecutor } from '../src/core/executor/executor.js';
 import { LevelDatabase } from '../src/state/database.js';
 import { P2pNode } from '../src/network/host.js';
+import { SyncDriver } from '../src/sync/driver.js';
 import { buildChain } from './import-bench.js';
 
 interface SyncRun {
@@ -28,7 +29,8 @@ async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.o
   let node: P2pNode | undefined;
   try {
     const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c) });
-    node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId, prefetch: (b) => exec.prefetch(b, chain.config.chainId) });
+    node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId });
+    new SyncDriver(node, { prefetch: (b) => exec.prefetch(b, chain.config.chainId) });
     let txs = 0;
     chain.on('head', (ev: { added: { transactions: unknown[] }[] }) => {
       for (const b of ev.added) txs += b.transactions.length;

@@ -33,7 +33,10 @@ import { executorConfig, get, type NodeConfig } from '../cmd/config.js';
 import { openChainDatabase } from '../cmd/datadir.js';
 import { devSetup } from '../cmd/dev.js';
 import type { LevelDatabase } from '../state/database.js';
-import { P2pNode, type P2pObserver } from '../network/host.js';
+import { P2pNode } from '../network/host.js';
+import type { NetworkObserver } from '../network/events.js';
+import { SyncDriver, type SyncObserver } from '../sync/driver.js';
+import { p2pBackend } from './p2p-backend.js';
 import { loadNodeKey } from '../network/node-key.js';
 
 const log = logger('node');
@@ -65,7 +68,7 @@ export function executorObserver(m: Metrics): ExecutorObserver {
   };
 }
 
-export function p2pObserver(m: Metrics): P2pObserver {
+export function p2pObserver(m: Metrics): NetworkObserver & SyncObserver {
   const p = m.p2p;
   return {
     peers: (n) => p.peers.set(n),
@@ -87,6 +90,7 @@ export interface RunningNode {
   executor: TxExecutor;
   miner?: Miner;
   p2p?: P2pNode;
+  sync?: SyncDriver;
   rpc?: { host: string; port: number };
   metricsAddr?: { host: string; port: number };
   devAccount?: Address;
@@ -210,6 +214,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   const networkId = BigInt(get<number>(cfg, 'node', 'networkid') || 0) || chain.config.chainId;
 
   let p2p: P2pNode | undefined;
+  let sync: SyncDriver | undefined;
   let rpcServer: RpcHttpServer | undefined;
   let rpcAddr: { host: string; port: number } | undefined;
   let metricsServer: MetricsHttpServer | undefined;
@@ -234,22 +239,23 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   try {
     // P2P: every node but a dev chain (as geth --dev) with room for peers.
     if (!dev && get<number>(cfg, 'p2p', 'maxpeers') > 0) {
+      const observer = p2pObserver(metrics);
       p2p = await P2pNode.start(chain, {
         privateKey: await loadNodeKey(datadir),
         port: get<number>(cfg, 'p2p', 'port'),
         bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
         networkId,
         maxPeers: get<number>(cfg, 'p2p', 'maxpeers'),
-        prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId),
-        observer: p2pObserver(metrics),
+        observer,
       }, pool);
+      sync = new SyncDriver(p2p, { prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId), observer });
       p2p.on('ban', () => metrics.p2p.bans.inc());
       // As geth: no sealing on a head we know to be behind the network's.
-      miner?.holdWhile(() => p2p!.syncer.busy);
+      miner?.holdWhile(() => sync!.busy);
       log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
     }
     const backend: NodeBackend = {
-      chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p?.backend(),
+      chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p && sync && p2pBackend(p2p, sync),
       suggestedTip: get<bigint>(cfg, 'miner', 'gasprice') > 1_000_000_000n ? get<bigint>(cfg, 'miner', 'gasprice') : 1_000_000_000n,
     };
 
@@ -294,7 +300,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     datadir,
   });
 
-  return { chain, pool, executor, miner, p2p, rpc: rpcAddr, metricsAddr, devAccount, stop };
+  return { chain, pool, executor, miner, p2p, sync, rpc: rpcAddr, metricsAddr, devAccount, stop };
 }
 
 /** Runs until SIGINT/SIGTERM; a second signal forces exit. */

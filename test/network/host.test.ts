@@ -15,13 +15,21 @@ import { asAddress } from '../../src/crypto/primitives.js';
 import { Blockchain } from '../../src/core/chain/blockchain.js';
 import { encodeBlock } from '../../src/types/block.js';
 import { MemoryDatabase } from '../../src/state/database.js';
-import { P2pNode } from '../../src/network/host.js';
+import { P2pNode, type P2pOptions } from '../../src/network/host.js';
+import { SyncDriver } from '../../src/sync/driver.js';
 import { loadNodeKey } from '../../src/network/node-key.js';
 import { ChainBuilder } from '../../tools/workload/chain-builder.js';
 import { testAccount, testAccounts, transfer } from '../../tools/workload/accounts.js';
 import { until } from '../util/wait.js';
 
 const E = 10n ** 18n;
+
+/** A host as the node runs it: with a sync driver attached. */
+async function start(chain: Blockchain, opts: P2pOptions): Promise<P2pNode> {
+  const node = await P2pNode.start(chain, opts);
+  new SyncDriver(node);
+  return node;
+}
 
 test('handshake, block gossip with validation, bad blocks rejected, stable peer id', async () => {
   const signer = testAccount('p2p-signer');
@@ -32,12 +40,12 @@ test('handshake, block gossip with validation, bad blocks rejected, stable peer 
   const other = await ChainBuilder.create({ ...spec, chainId: 1337n, gasLimit: 29_000_000n });
   const dir = mkdtempSync(join(tmpdir(), 'gtos-p2p-'));
   const keyA = await loadNodeKey(dir);
-  const nodeA = await P2pNode.start(a.chain, { port: 0, networkId: 1337n, privateKey: keyA });
-  const nodeB = await P2pNode.start(chainB, { port: 0, networkId: 1337n });
-  const nodeC = await P2pNode.start(other.chain, { port: 0, networkId: 1337n });
+  const nodeA = await start(a.chain, { port: 0, networkId: 1337n, privateKey: keyA });
+  const nodeB = await start(chainB, { port: 0, networkId: 1337n });
+  const nodeC = await start(other.chain, { port: 0, networkId: 1337n });
   try {
     assert.equal(statSync(join(dir, 'nodekey')).mode & 0o777, 0o600);
-    assert.equal(nodeA.libp2p.peerId.toString(), (await P2pNode.start(a.chain, { port: 0, networkId: 1337n, privateKey: await loadNodeKey(dir) }).then(async (n) => {
+    assert.equal(nodeA.libp2p.peerId.toString(), (await start(a.chain, { port: 0, networkId: 1337n, privateKey: await loadNodeKey(dir) }).then(async (n) => {
       const id = n.libp2p.peerId.toString();
       await n.stop();
       return { toString: () => id };

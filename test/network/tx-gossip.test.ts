@@ -10,7 +10,9 @@ import { asAddress } from '../../src/crypto/primitives.js';
 import { Blockchain } from '../../src/core/chain/blockchain.js';
 import { TxPool } from '../../src/core/txpool/txpool.js';
 import { MemoryDatabase } from '../../src/state/database.js';
-import { P2pNode, type Verdict } from '../../src/network/host.js';
+import { P2pNode, type P2pOptions } from '../../src/network/host.js';
+import type { Verdict } from '../../src/network/gossip/validation.js';
+import { SyncDriver } from '../../src/sync/driver.js';
 import { decodeTxBatch, encodeTxBatch, MAX_TXS_PER_MESSAGE, TxBatchError } from '../../src/network/gossip/tx-batch.js';
 import { ChainBuilder } from '../../tools/workload/chain-builder.js';
 import { testAccount, testAccounts, transfer } from '../../tools/workload/accounts.js';
@@ -18,6 +20,13 @@ import { until } from '../util/wait.js';
 
 const E = 10n ** 18n;
 const LIMITS = { globalSlots: 10_000, accountSlots: 1_000, accountQueue: 1_000 };
+
+/** A host as the node runs it: with a sync driver attached. */
+async function start(chain: Blockchain, opts: P2pOptions, pool: TxPool): Promise<P2pNode> {
+  const node = await P2pNode.start(chain, opts, pool);
+  new SyncDriver(node);
+  return node;
+}
 
 test('tx batch codec refuses malformed, empty and oversized messages', () => {
   const u = testAccount('batch-codec');
@@ -41,8 +50,8 @@ test('tx gossip: no publishing alone, bursts travel in batches, an invalid tx re
   const poolA = new TxPool(a.chain, LIMITS);
   const poolB = new TxPool(chainB, LIMITS);
   const verdictsB: (Verdict | "sent")[] = [];
-  const nodeA = await P2pNode.start(a.chain, { port: 0, networkId: 1337n }, poolA);
-  const nodeB = await P2pNode.start(chainB, { port: 0, networkId: 1337n, observer: { gossip: (t, d, v) => { if (t === 'txs' && d === 'in') verdictsB.push(v); } } }, poolB);
+  const nodeA = await start(a.chain, { port: 0, networkId: 1337n }, poolA);
+  const nodeB = await start(chainB, { port: 0, networkId: 1337n, observer: { gossip: (t, d, v) => { if (t === 'txs' && d === 'in') verdictsB.push(v); } } }, poolB);
   const to = asAddress(new Uint8Array(20).fill(9));
   try {
     // Alone: 500 txs enter the pool and nothing is published.

@@ -18,8 +18,12 @@ import { Blockchain } from '../../src/core/chain/blockchain.js';
 import { encodeBlock } from '../../src/types/block.js';
 import { headerHash } from '../../src/types/header.js';
 import { MemoryDatabase } from '../../src/state/database.js';
-import { P2pNode, type GossipTopicKind } from '../../src/network/host.js';
-import { decodeRequest, encodeRequest, SYNC_PROTOCOL } from '../../src/network/reqresp/messages.js';
+import { P2pNode } from '../../src/network/host.js';
+import type { GossipTopicKind } from '../../src/network/gossip/topics.js';
+import { decodeRequest, encodeRequest } from '../../src/network/reqresp/messages.js';
+import { SYNC_PROTOCOL } from '../../src/network/reqresp/protocol.js';
+import { SyncDriver } from '../../src/sync/driver.js';
+import { p2pBackend } from '../../src/node/p2p-backend.js';
 import { serveRange } from '../../src/network/reqresp/server.js';
 import { bigintToBytes } from '../../src/crypto/bytes.js';
 import { encodeRlp } from '../../src/crypto/rlp.js';
@@ -42,6 +46,7 @@ test('a late node syncs 220 blocks from a peer; invalid gossip and sync traffic 
   const hosts: P2pNode[] = [];
   const host = async (chain: Blockchain, observer?: Parameters<typeof P2pNode.start>[1]['observer']) => {
     const h = await P2pNode.start(chain, { port: 0, networkId: 1337n, observer, statusIntervalMs: 1000 });
+    new SyncDriver(h);
     hosts.push(h);
     return h;
   };
@@ -50,7 +55,7 @@ test('a late node syncs 220 blocks from a peer; invalid gossip and sync traffic 
     const server = await host(builder.chain);
     const late = await net.start('late', { bootnodes: [server.libp2p.getMultiaddrs()[0]!.toString()], flags: { metrics: true, 'metrics.port': '0' } });
     const seenProgress: unknown[] = [];
-    late.p2p!.syncer.on('progress', () => seenProgress.push(late.p2p!.backend().syncing()));
+    late.sync!.syncer.on('progress', () => seenProgress.push(p2pBackend(late.p2p!, late.sync!).syncing()));
     await until(() => late.chain.currentHeader().number === 220n, 60_000, 'the late node reaches 220');
     assert.equal(bytesToHex(late.chain.currentHash()), bytesToHex(builder.chain.currentHash()));
     assert.equal(bytesToHex(late.chain.currentHeader().stateRoot), bytesToHex(builder.chain.currentHeader().stateRoot));
@@ -147,7 +152,7 @@ test('a late node syncs 220 blocks from a peer; invalid gossip and sync traffic 
     await fresh.dial(liar.libp2p.getMultiaddrs()[0]!);
     assert.match(await liarBanned, /malformed header|truncated|bad response/);
     assert.equal(fresh.chain.currentHeader().number, 0n);
-    await fresh.dial(multiaddr(server.libp2p.getMultiaddrs()[0]!.toString()) as never);
+    await fresh.dial(multiaddr(server.libp2p.getMultiaddrs()[0]!.toString()));
     await until(() => fresh.chain.currentHeader().number === 221n, 30_000, 'fresh node syncs from the honest server');
 
     // A peer that announces a heavier chain but never delivers a block is not asked again and again.

@@ -1,14 +1,13 @@
 /**
- * The status handshake: on every new connection both sides exchange
- * (network id, genesis hash, head hash, head number, total difficulty) as
- * RLP over a length-prefixed stream; a peer on another network or genesis is
- * disconnected. Messages are size-bounded and strictly decoded.
+ * The status message of the handshake: (network id, genesis hash, head hash,
+ * head number, total difficulty) as RLP, size-bounded and strictly decoded;
+ * a peer on another network or genesis is incompatible. The exchange itself
+ * (STATUS_PROTOCOL) is the peer manager's.
  */
 import { bigintToBytes, bytesToHex, equalBytes } from '../../crypto/bytes.js';
 import { asHash, type Hash } from '../../crypto/primitives.js';
 import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList } from '../../crypto/rlp.js';
 
-export const STATUS_PROTOCOL = '/gtos/status/1';
 export const MAX_STATUS_BYTES = 1024;
 
 export interface Status {

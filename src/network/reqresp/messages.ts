@@ -1,5 +1,5 @@
 /**
- * The range-sync wire format (`/gtos/blocks/1`): one request per stream,
+ * The range-sync messages (spoken on SYNC_PROTOCOL): one request per stream,
  * answered by length-prefixed frames (one RLP header or block each) and the
  * end of the stream. A request names its origin by number or hash, a count,
  * a direction and whether bodies are wanted. Both sides bound everything: a
@@ -10,7 +10,6 @@ import { bigintToBytes } from '../../crypto/bytes.js';
 import { asHash, type Hash } from '../../crypto/primitives.js';
 import { decodeRlp, decodeUint, encodeRlp, expectBytes, expectList } from '../../crypto/rlp.js';
 
-export const SYNC_PROTOCOL = '/gtos/blocks/1';
 export const MAX_REQUEST_BYTES = 128;
 /** Most blocks (with bodies) one response carries; a larger count is served up to this. */
 export const MAX_BLOCKS_PER_RESPONSE = 128;
