@@ -1,88 +1,105 @@
 /**
- * The node's settings: ONE table drives the command-line flags, the TOML file
- * (`--config`), validation and `gtos dumpconfig`, so the three can never drift
- * apart. Precedence: defaults < TOML < flags. Unknown TOML keys and bad values
- * are errors that name the key.
+ * The node's settings as flags and TOML: ONE table names every key of the
+ * typed `NodeConfig` (node/config.ts) with its flag, help and range, and
+ * drives the command-line flags, the TOML file (`--config`), validation and
+ * `gtos dumpconfig`, so the three can never drift apart. A key's kind comes
+ * from its default's type. Precedence: defaults < TOML < flags. Unknown TOML
+ * keys and bad values are errors that name the key.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { defaultWorkerCount } from '../core/executor/pool/pool-size.js';
-import { defaultDataDir } from './datadir.js';
+import { defaultNodeConfig, type NodeConfig } from '../node/config.js';
+
+export type { NodeConfig } from '../node/config.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Kind = 'bool' | 'int' | 'bigint' | 'string' | 'list';
+type Section = keyof NodeConfig;
 
 interface Setting {
   /** TOML section and key, e.g. ['txexec', 'parallel']. */
   toml: [string, string];
   flag: string;
-  kind: Kind;
-  def: () => unknown;
   help: string;
   min?: number;
   max?: number;
 }
 
-const S = (toml: [string, string], flag: string, kind: Kind, def: () => unknown, help: string, range?: { min?: number; max?: number }): Setting =>
-  ({ toml, flag, kind, def, help, ...range });
+/** Typed so the table cannot name a key the config does not have. */
+const S = <Sec extends Section>(toml: [Sec, keyof NodeConfig[Sec] & string], flag: string, help: string, range?: { min?: number; max?: number }): Setting =>
+  ({ toml, flag, help, ...range });
 
 export const SETTINGS: Setting[] = [
-  S(['node', 'datadir'], 'datadir', 'string', defaultDataDir, 'data directory for the database and keystore'),
-  S(['node', 'verbosity'], 'verbosity', 'int', () => 3, 'log level: 0=silent, 1=error, 2=warn, 3=info, 4=debug, 5=trace', { min: 0, max: 5 }),
-  S(['node', 'networkid'], 'networkid', 'int', () => 0, 'network identifier (0 = the chain id)', { min: 0 }),
-  S(['dev', 'enabled'], 'dev', 'bool', () => false, 'ephemeral-config developer chain: one signer, prefunded account, mining on'),
-  S(['dev', 'period'], 'dev.period', 'int', () => 1, 'dev block period in seconds (0 = mine only when txs are pending)', { min: 0 }),
-  S(['dev', 'gaslimit'], 'dev.gaslimit', 'bigint', () => 30_000_000n, 'dev genesis gas limit'),
-  S(['miner', 'enabled'], 'mine', 'bool', () => false, 'enable mining (sealing) with the unlocked signer'),
-  S(['miner', 'etherbase'], 'miner.etherbase', 'string', () => '', 'signer address to seal with (defaults to the first unlocked account)'),
-  S(['miner', 'gaslimit'], 'miner.gaslimit', 'bigint', () => 30_000_000n, 'target gas limit the miner moves blocks toward'),
-  S(['miner', 'gasprice'], 'miner.gasprice', 'bigint', () => 0n, 'minimum tip for txs the miner includes'),
-  S(['account', 'unlock'], 'unlock', 'string', () => '', 'account address to unlock (the sealing key)'),
-  S(['account', 'password'], 'password', 'string', () => '', 'file with the password for --unlock'),
-  S(['account', 'insecureunlock'], 'allow-insecure-unlock', 'bool', () => false, 'allow eth_sendTransaction to sign with the unlocked account'),
-  S(['http', 'enabled'], 'http', 'bool', () => false, 'enable the HTTP JSON-RPC server'),
-  S(['http', 'addr'], 'http.addr', 'string', () => '127.0.0.1', 'HTTP JSON-RPC listen address'),
-  S(['http', 'port'], 'http.port', 'int', () => 8545, 'HTTP JSON-RPC port', { min: 0, max: 65535 }),
-  S(['http', 'api'], 'http.api', 'list', () => ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], 'APIs offered over HTTP'),
-  S(['http', 'corsdomain'], 'http.corsdomain', 'list', () => [], 'origins allowed for cross-origin requests'),
-  S(['metrics', 'enabled'], 'metrics', 'bool', () => false, 'serve Prometheus metrics'),
-  S(['metrics', 'addr'], 'metrics.addr', 'string', () => '127.0.0.1', 'metrics listen address'),
-  S(['metrics', 'port'], 'metrics.port', 'int', () => 6060, 'metrics port', { min: 0, max: 65535 }),
-  S(['p2p', 'port'], 'port', 'int', () => 30303, 'p2p listen port', { min: 0, max: 65535 }),
-  S(['p2p', 'bootnodes'], 'bootnodes', 'list', () => [], 'multiaddrs of bootstrap peers'),
-  S(['p2p', 'maxpeers'], 'maxpeers', 'int', () => 50, 'maximum number of peers', { min: 0 }),
-  S(['p2p', 'nodiscover'], 'nodiscover', 'bool', () => false, 'do not dial bootnodes or discovered peers automatically'),
-  S(['txpool', 'pricelimit'], 'txpool.pricelimit', 'bigint', () => 1n, 'minimum gas tip for remote txs'),
-  S(['txpool', 'pricebump'], 'txpool.pricebump', 'bigint', () => 10n, 'percent a replacement must raise the fee by'),
-  S(['txpool', 'accountslots'], 'txpool.accountslots', 'int', () => 16, 'executable slots guaranteed per account', { min: 1 }),
-  S(['txpool', 'globalslots'], 'txpool.globalslots', 'int', () => 5120, 'executable slots for all accounts', { min: 1 }),
-  S(['txpool', 'accountqueue'], 'txpool.accountqueue', 'int', () => 64, 'non-executable slots per account', { min: 1 }),
-  S(['txpool', 'globalqueue'], 'txpool.globalqueue', 'int', () => 1024, 'non-executable slots for all accounts', { min: 1 }),
-  S(['txpool', 'lifetime'], 'txpool.lifetime', 'int', () => 10800, 'seconds a non-executable tx may wait', { min: 1 }),
-  S(['txpool', 'nolocals'], 'txpool.nolocals', 'bool', () => false, 'treat RPC txs like remote ones'),
-  S(['txpool', 'journal'], 'txpool.journal', 'string', () => 'transactions.rlp', 'file in the datadir keeping local txs across restarts ("" for none)'),
-  S(['txpool', 'rejournal'], 'txpool.rejournal', 'int', () => 3600, 'seconds between rewrites of the local tx journal', { min: 1 }),
-  S(['txexec', 'parallel'], 'txexec.parallel', 'bool', () => false, 'execute plain transfers on the parallel executor'),
-  S(['txexec', 'workers'], 'txexec.workers', 'int', defaultWorkerCount, 'worker threads of the executor', { min: 1, max: 64 }),
-  S(['txexec', 'batch'], 'txexec.batch', 'int', () => 1024, 'largest micro-batch of transfers', { min: 1 }),
-  S(['txexec', 'shadow'], 'txexec.shadow', 'int', () => 0, 'shadow-verify every Nth block against serial execution (0 = off)', { min: 0 }),
-  S(['txexec', 'shadowhalt'], 'txexec.shadowhalt', 'bool', () => false, 'stop the node on a shadow mismatch'),
+  S(['node', 'datadir'], 'datadir', 'data directory for the database and keystore'),
+  S(['node', 'verbosity'], 'verbosity', 'log level: 0=silent, 1=error, 2=warn, 3=info, 4=debug, 5=trace', { min: 0, max: 5 }),
+  S(['node', 'networkid'], 'networkid', 'network identifier (0 = the chain id)', { min: 0 }),
+  S(['dev', 'enabled'], 'dev', 'ephemeral-config developer chain: one signer, prefunded account, mining on'),
+  S(['dev', 'period'], 'dev.period', 'dev block period in seconds (0 = mine only when txs are pending)', { min: 0 }),
+  S(['dev', 'gaslimit'], 'dev.gaslimit', 'dev genesis gas limit'),
+  S(['miner', 'enabled'], 'mine', 'enable mining (sealing) with the unlocked signer'),
+  S(['miner', 'etherbase'], 'miner.etherbase', 'signer address to seal with (defaults to the first unlocked account)'),
+  S(['miner', 'gaslimit'], 'miner.gaslimit', 'target gas limit the miner moves blocks toward'),
+  S(['miner', 'gasprice'], 'miner.gasprice', 'minimum tip for txs the miner includes'),
+  S(['account', 'unlock'], 'unlock', 'account address to unlock (the sealing key)'),
+  S(['account', 'password'], 'password', 'file with the password for --unlock'),
+  S(['account', 'insecureunlock'], 'allow-insecure-unlock', 'allow eth_sendTransaction to sign with the unlocked account'),
+  S(['http', 'enabled'], 'http', 'enable the HTTP JSON-RPC server'),
+  S(['http', 'addr'], 'http.addr', 'HTTP JSON-RPC listen address'),
+  S(['http', 'port'], 'http.port', 'HTTP JSON-RPC port', { min: 0, max: 65535 }),
+  S(['http', 'api'], 'http.api', 'APIs offered over HTTP'),
+  S(['http', 'corsdomain'], 'http.corsdomain', 'origins allowed for cross-origin requests'),
+  S(['metrics', 'enabled'], 'metrics', 'serve Prometheus metrics'),
+  S(['metrics', 'addr'], 'metrics.addr', 'metrics listen address'),
+  S(['metrics', 'port'], 'metrics.port', 'metrics port', { min: 0, max: 65535 }),
+  S(['p2p', 'port'], 'port', 'p2p listen port', { min: 0, max: 65535 }),
+  S(['p2p', 'bootnodes'], 'bootnodes', 'multiaddrs of bootstrap peers'),
+  S(['p2p', 'maxpeers'], 'maxpeers', 'maximum number of peers', { min: 0 }),
+  S(['p2p', 'nodiscover'], 'nodiscover', 'do not dial bootnodes or discovered peers automatically'),
+  S(['txpool', 'pricelimit'], 'txpool.pricelimit', 'minimum gas tip for remote txs'),
+  S(['txpool', 'pricebump'], 'txpool.pricebump', 'percent a replacement must raise the fee by'),
+  S(['txpool', 'accountslots'], 'txpool.accountslots', 'executable slots guaranteed per account', { min: 1 }),
+  S(['txpool', 'globalslots'], 'txpool.globalslots', 'executable slots for all accounts', { min: 1 }),
+  S(['txpool', 'accountqueue'], 'txpool.accountqueue', 'non-executable slots per account', { min: 1 }),
+  S(['txpool', 'globalqueue'], 'txpool.globalqueue', 'non-executable slots for all accounts', { min: 1 }),
+  S(['txpool', 'lifetime'], 'txpool.lifetime', 'seconds a non-executable tx may wait', { min: 1 }),
+  S(['txpool', 'nolocals'], 'txpool.nolocals', 'treat RPC txs like remote ones'),
+  S(['txpool', 'locals'], 'txpool.locals', 'comma-separated senders whose txs are local from any source'),
+  S(['txpool', 'localslots'], 'txpool.localslots', 'most txs kept for local senders (pending and queued)', { min: 1 }),
+  S(['txpool', 'journal'], 'txpool.journal', 'file in the datadir keeping local txs across restarts ("" for none)'),
+  S(['txpool', 'rejournal'], 'txpool.rejournal', 'seconds between rewrites of the local tx journal', { min: 1 }),
+  S(['txexec', 'parallel'], 'txexec.parallel', 'execute plain transfers on the parallel executor'),
+  S(['txexec', 'workers'], 'txexec.workers', 'worker threads of the executor', { min: 1, max: 64 }),
+  S(['txexec', 'batch'], 'txexec.batch', 'largest micro-batch of transfers', { min: 1 }),
+  S(['txexec', 'shadow'], 'txexec.shadow', 'shadow-verify every Nth block against serial execution (0 = off)', { min: 0 }),
+  S(['txexec', 'shadowhalt'], 'txexec.shadowhalt', 'stop the node on a shadow mismatch'),
 ];
 
-/** The effective configuration, by TOML section and key. */
-export type NodeConfig = Record<string, Record<string, unknown>>;
+/** The config as the table sees it: sections of plain values. The one place the typed object is viewed untyped. */
+type Sections = Record<string, Record<string, unknown>>;
+const sections = (cfg: NodeConfig) => cfg as unknown as Sections;
+
+const DEFAULTS = sections(defaultNodeConfig());
+
+type Kind = 'bool' | 'int' | 'bigint' | 'string' | 'list';
+function kindOf(s: Setting): Kind {
+  const d = DEFAULTS[s.toml[0]]![s.toml[1]];
+  if (typeof d === 'boolean') return 'bool';
+  if (typeof d === 'number') return 'int';
+  if (typeof d === 'bigint') return 'bigint';
+  if (typeof d === 'string') return 'string';
+  return 'list';
+}
 
 /** The attribute commander stores a flag under: dashes camel-cased, dots kept (`--http.port` → `http.port`). */
 const attr = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function coerce(s: Setting, v: unknown, where: string): unknown {
   const name = `${where} ${s.toml.join('.')}`;
-  switch (s.kind) {
+  switch (kindOf(s)) {
     case 'bool':
       if (typeof v === 'boolean') return v;
       if (v === 'true') return true;
@@ -112,9 +129,7 @@ function coerce(s: Setting, v: unknown, where: string): unknown {
 }
 
 export function defaultConfig(): NodeConfig {
-  const cfg: NodeConfig = {};
-  for (const s of SETTINGS) (cfg[s.toml[0]] ??= {})[s.toml[1]] = s.def();
-  return cfg;
+  return defaultNodeConfig();
 }
 
 /** Applies a TOML document over `cfg`; unknown sections/keys and bad values are errors. */
@@ -130,7 +145,7 @@ export function applyToml(cfg: NodeConfig, text: string, source = 'config'): voi
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
       const s = SETTINGS.find((x) => x.toml[0] === section && x.toml[1] === key);
       if (!s) throw new ConfigError(`${source}: unknown key "${section}.${key}"`);
-      cfg[section]![key] = coerce(s, value, source);
+      sections(cfg)[section]![key] = coerce(s, value, source);
     }
   }
 }
@@ -139,7 +154,7 @@ export function applyToml(cfg: NodeConfig, text: string, source = 'config'): voi
 export function addSettingFlags(cmd: Command): Command {
   cmd.addOption(new Option('--config <file>', 'TOML configuration file'));
   for (const s of SETTINGS) {
-    const o = s.kind === 'bool' ? new Option(`--${s.flag} [bool]`, s.help) : new Option(`--${s.flag} <value>`, s.help);
+    const o = kindOf(s) === 'bool' ? new Option(`--${s.flag} [bool]`, s.help) : new Option(`--${s.flag} <value>`, s.help);
     cmd.addOption(o);
   }
   return cmd;
@@ -160,31 +175,16 @@ export function resolveConfig(flags: Record<string, unknown>): NodeConfig {
   for (const s of SETTINGS) {
     const v = flags[attr(s.flag)];
     if (v === undefined) continue;
-    cfg[s.toml[0]]![s.toml[1]] = coerce(s, v === true ? true : v, `--${s.flag}`);
+    sections(cfg)[s.toml[0]]![s.toml[1]] = coerce(s, v === true ? true : v, `--${s.flag}`);
   }
   return cfg;
 }
 
 export function dumpToml(cfg: NodeConfig): string {
   const plain: Record<string, Record<string, unknown>> = {};
-  for (const [sec, body] of Object.entries(cfg)) {
+  for (const [sec, body] of Object.entries(sections(cfg))) {
     plain[sec] = {};
     for (const [k, v] of Object.entries(body)) plain[sec]![k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
   }
   return stringifyToml(plain);
-}
-
-export function get<T>(cfg: NodeConfig, section: string, key: string): T {
-  return cfg[section]![key] as T;
-}
-
-/** The executor's settings (`[txexec]`, `--txexec.*`), shared by the node and `gtos import`. */
-export function executorConfig(cfg: NodeConfig) {
-  return {
-    parallel: get<boolean>(cfg, 'txexec', 'parallel'),
-    workers: get<number>(cfg, 'txexec', 'workers'),
-    batchMax: get<number>(cfg, 'txexec', 'batch'),
-    shadow: get<number>(cfg, 'txexec', 'shadow'),
-    shadowHalt: get<boolean>(cfg, 'txexec', 'shadowhalt'),
-  };
 }

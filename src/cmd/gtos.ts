@@ -9,7 +9,8 @@ import { initCommand } from './commands/init.js';
 import { importCommand } from './commands/import.js';
 import { exportCommand } from './commands/export.js';
 import { accountImport, accountList, accountNew } from './commands/account.js';
-import { addSettingFlags, dumpToml, executorConfig, get, resolveConfig } from './config.js';
+import { addSettingFlags, dumpToml, resolveConfig } from './config.js';
+import { executorConfig } from '../node/config.js';
 import { runNodeUntilSignal } from '../node/node.js';
 import { runLocalnet } from './commands/localnet.js';
 import { resolve as resolvePath } from 'node:path';
@@ -39,8 +40,8 @@ export function buildProgram(): Command {
     .description('write a genesis block from a go-ethereum genesis JSON file')
     .action(async (genesis: string) => {
       const c = cfg();
-      setVerbosity(get<number>(c, 'node', 'verbosity'));
-      await initCommand(genesis, get<string>(c, 'node', 'datadir'), out);
+      setVerbosity(c.node.verbosity);
+      await initCommand(genesis, c.node.datadir, out);
     });
 
   program
@@ -48,10 +49,10 @@ export function buildProgram(): Command {
     .description('import blocks from RLP files (go-ethereum export format)')
     .action(async (files: string[]) => {
       const c = cfg();
-      setVerbosity(get<number>(c, 'node', 'verbosity'));
+      setVerbosity(c.node.verbosity);
       const executor = new TxExecutor(executorConfig(c));
       try {
-        await importCommand(files, get<string>(c, 'node', 'datadir'), out, {
+        await importCommand(files, c.node.datadir, out, {
           executor,
           recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
           lookahead: (blocks, chainId) => executor.prefetch(blocks, chainId),
@@ -66,7 +67,7 @@ export function buildProgram(): Command {
     .description('export canonical blocks [first..last] to an RLP file')
     .action(async (file: string, first?: string, last?: string) => {
       const c = cfg();
-      await exportCommand(file, first ? parseBlockNumber(first) : undefined, last ? parseBlockNumber(last) : undefined, get<string>(c, 'node', 'datadir'), out);
+      await exportCommand(file, first ? parseBlockNumber(first) : undefined, last ? parseBlockNumber(last) : undefined, c.node.datadir, out);
     });
 
   program
@@ -95,7 +96,7 @@ export function buildProgram(): Command {
       await runLocalnet({
         dir: resolvePath(String(o.dir)), nodes: int('nodes'), period: int('period'),
         p2pPort: int('p2pPort'), httpPort: int('httpPort'), metricsPort: int('metricsPort'),
-        verbosity: get<number>(cfg(), 'node', 'verbosity'), parallel: o.parallel === true,
+        verbosity: cfg().node.verbosity, parallel: o.parallel === true,
       }, out);
     });
 
@@ -105,18 +106,18 @@ export function buildProgram(): Command {
     .description('create a new encrypted key')
     .addOption(new Option('--password <file>', 'password file'))
     .action(async (o: { password?: string }) => {
-      await accountNew(get<string>(cfg(), 'node', 'datadir'), o.password ?? program.opts().password, out);
+      await accountNew(cfg().node.datadir, o.password ?? program.opts().password, out);
     });
   account
     .command('list')
     .description('list the keystore accounts')
-    .action(() => accountList(get<string>(cfg(), 'node', 'datadir'), out));
+    .action(() => accountList(cfg().node.datadir, out));
   account
     .command('import <keyfile>')
     .description('import a hex private key from a file into the keystore')
     .addOption(new Option('--password <file>', 'password file'))
     .action(async (keyfile: string, o: { password?: string }) => {
-      await accountImport(get<string>(cfg(), 'node', 'datadir'), keyfile, o.password ?? program.opts().password, out);
+      await accountImport(cfg().node.datadir, keyfile, o.password ?? program.opts().password, out);
     });
   return program;
 }

@@ -29,9 +29,9 @@ import { stakingMethods } from '../rpc/api/staking.js';
 import { agentMethods } from '../rpc/api/agent.js';
 import { adminMethods } from '../rpc/api/admin.js';
 import { logger, setVerbosity } from '../util/log.js';
-import { executorConfig, get, type NodeConfig } from '../cmd/config.js';
-import { openChainDatabase } from '../cmd/datadir.js';
-import { devSetup } from '../cmd/dev.js';
+import { executorConfig, txPoolConfig, type NodeConfig } from './config.js';
+import { openChainDatabase } from './datadir.js';
+import { devSetup } from './dev.js';
 import type { LevelDatabase } from '../state/database.js';
 import { P2pNode } from '../network/host.js';
 import type { NetworkObserver } from '../network/events.js';
@@ -99,9 +99,9 @@ export interface RunningNode {
 
 function unlockKeys(cfg: NodeConfig, datadir: string): Map<string, { address: Address; key: Uint8Array }> {
   const out = new Map<string, { address: Address; key: Uint8Array }>();
-  const unlock = get<string>(cfg, 'account', 'unlock');
+  const unlock = cfg.account.unlock;
   if (!unlock) return out;
-  const pwFile = get<string>(cfg, 'account', 'password');
+  const pwFile = cfg.account.password;
   if (!pwFile) throw new NodeStartError('--unlock needs --password <file>');
   // As geth: line i of the password file unlocks account i; the last line serves the rest.
   const passwords = readPasswordList(pwFile);
@@ -120,16 +120,16 @@ function unlockKeys(cfg: NodeConfig, datadir: string): Map<string, { address: Ad
 }
 
 export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
-  setVerbosity(get<number>(cfg, 'node', 'verbosity'));
-  const datadir = get<string>(cfg, 'node', 'datadir');
+  setVerbosity(cfg.node.verbosity);
+  const datadir = cfg.node.datadir;
   mkdirSync(datadir, { recursive: true, mode: 0o700 });
-  const dev = get<boolean>(cfg, 'dev', 'enabled');
+  const dev = cfg.dev.enabled;
 
   let genesis: Genesis | undefined;
   const keys = unlockKeys(cfg, datadir);
   let devAccount: Address | undefined;
   if (dev) {
-    const d = devSetup(datadir, get<number>(cfg, 'dev', 'period'), get<bigint>(cfg, 'dev', 'gaslimit'));
+    const d = devSetup(datadir, cfg.dev.period, cfg.dev.gaslimit);
     genesis = d.genesis;
     devAccount = d.signer;
     keys.set(addressToHex(d.signer), { address: d.signer, key: d.key });
@@ -157,19 +157,10 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   }
   metrics.chain.head.set(Number(chain.currentHeader().number));
 
-  const pool = new TxPool(chain, {
-    priceLimit: get<bigint>(cfg, 'txpool', 'pricelimit'),
-    priceBump: get<bigint>(cfg, 'txpool', 'pricebump'),
-    accountSlots: get<number>(cfg, 'txpool', 'accountslots'),
-    globalSlots: get<number>(cfg, 'txpool', 'globalslots'),
-    accountQueue: get<number>(cfg, 'txpool', 'accountqueue'),
-    globalQueue: get<number>(cfg, 'txpool', 'globalqueue'),
-    lifetimeMs: get<number>(cfg, 'txpool', 'lifetime') * 1000,
-    noLocals: get<boolean>(cfg, 'txpool', 'nolocals'),
-  }, {
+  const pool = new TxPool(chain, txPoolConfig(cfg), {
     recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
-    journalPath: get<string>(cfg, 'txpool', 'journal') ? join(datadir, get<string>(cfg, 'txpool', 'journal')) : undefined,
-    rejournalMs: get<number>(cfg, 'txpool', 'rejournal') * 1000,
+    journalPath: cfg.txpool.journal ? join(datadir, cfg.txpool.journal) : undefined,
+    rejournalMs: cfg.txpool.rejournal * 1000,
   });
   const journal = await pool.loadJournal();
   if (journal.loaded) log.info('Loaded local transaction journal', { transactions: journal.loaded, dropped: journal.dropped });
@@ -186,8 +177,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
 
   // Mining: --mine (or --dev) with a signer we hold the key of.
   let miner: Miner | undefined;
-  if (dev || get<boolean>(cfg, 'miner', 'enabled')) {
-    const etherbase = get<string>(cfg, 'miner', 'etherbase');
+  if (dev || cfg.miner.enabled) {
+    const etherbase = cfg.miner.etherbase;
     const signerEntry = etherbase ? keys.get(addressToHex(addressFromHex(etherbase))) : [...keys.values()][0];
     if (!signerEntry) {
       await executor.close();
@@ -196,8 +187,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     }
     const worker = new MinerWorker(chain, pool, executor, {
       signer: signerEntry.address,
-      gasTarget: dev ? get<bigint>(cfg, 'dev', 'gaslimit') : get<bigint>(cfg, 'miner', 'gaslimit'),
-      minTip: get<bigint>(cfg, 'miner', 'gasprice'),
+      gasTarget: dev ? cfg.dev.gaslimit : cfg.miner.gaslimit,
+      minTip: cfg.miner.gasprice,
     });
     miner = new Miner(chain, pool, worker, signerEntry.address, signerEntry.key);
     miner.on('mined', (info: { txs: number; buildMs: number }) => {
@@ -209,9 +200,9 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   // eth_sendTransaction signs only for the dev account or with an explicit insecure unlock.
   const signers = new Map<string, { address: Address; key: Uint8Array }>();
   if (dev && devAccount) signers.set(addressToHex(devAccount), keys.get(addressToHex(devAccount))!);
-  if (get<boolean>(cfg, 'account', 'insecureunlock')) for (const [k, v] of keys) signers.set(k, v);
+  if (cfg.account.insecureunlock) for (const [k, v] of keys) signers.set(k, v);
 
-  const networkId = BigInt(get<number>(cfg, 'node', 'networkid') || 0) || chain.config.chainId;
+  const networkId = BigInt(cfg.node.networkid || 0) || chain.config.chainId;
 
   let p2p: P2pNode | undefined;
   let sync: SyncDriver | undefined;
@@ -238,14 +229,14 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   // process exits instead of lingering with a live p2p host or worker pool.
   try {
     // P2P: every node but a dev chain (as geth --dev) with room for peers.
-    if (!dev && get<number>(cfg, 'p2p', 'maxpeers') > 0) {
+    if (!dev && cfg.p2p.maxpeers > 0) {
       const observer = p2pObserver(metrics);
       p2p = await P2pNode.start(chain, {
         privateKey: await loadNodeKey(datadir),
-        port: get<number>(cfg, 'p2p', 'port'),
-        bootnodes: get<boolean>(cfg, 'p2p', 'nodiscover') ? [] : get<string[]>(cfg, 'p2p', 'bootnodes'),
+        port: cfg.p2p.port,
+        bootnodes: cfg.p2p.nodiscover ? [] : cfg.p2p.bootnodes,
         networkId,
-        maxPeers: get<number>(cfg, 'p2p', 'maxpeers'),
+        maxPeers: cfg.p2p.maxpeers,
         observer,
       }, pool);
       sync = new SyncDriver(p2p, { prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId), observer });
@@ -256,11 +247,11 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     }
     const backend: NodeBackend = {
       chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p && sync && p2pBackend(p2p, sync),
-      suggestedTip: get<bigint>(cfg, 'miner', 'gasprice') > 1_000_000_000n ? get<bigint>(cfg, 'miner', 'gasprice') : 1_000_000_000n,
+      suggestedTip: cfg.miner.gasprice > 1_000_000_000n ? cfg.miner.gasprice : 1_000_000_000n,
     };
 
-    if (get<boolean>(cfg, 'http', 'enabled')) {
-      const registry = new RpcRegistry(get<string[]>(cfg, 'http', 'api').concat(['net', 'web3', 'rpc']));
+    if (cfg.http.enabled) {
+      const registry = new RpcRegistry(cfg.http.api.concat(['net', 'web3', 'rpc']));
       registerAll(registry, 'rpc', { modules: { fn: () => registry.modules(), max: 0 } });
       registerAll(registry, 'eth', ethMethods(backend));
       registerAll(registry, 'tos', ethMethods(backend));
@@ -272,9 +263,9 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       registerAll(registry, 'agent', agentMethods(backend));
       registerAll(registry, 'admin', adminMethods(backend));
       rpcServer = new RpcHttpServer(registry, {
-        host: get<string>(cfg, 'http', 'addr'),
-        port: get<number>(cfg, 'http', 'port'),
-        corsDomains: get<string[]>(cfg, 'http', 'corsdomain'),
+        host: cfg.http.addr,
+        port: cfg.http.port,
+        corsDomains: cfg.http.corsdomain,
         onRequest: (method, ms, ok) => {
           metrics.rpc.requests.inc({ method, result: ok ? 'ok' : 'error' });
           metrics.rpc.latency.observe({ method }, ms / 1000);
@@ -284,8 +275,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       log.info('HTTP JSON-RPC server started', { url: `http://${rpcAddr.host}:${rpcAddr.port}` });
     }
 
-    if (get<boolean>(cfg, 'metrics', 'enabled')) {
-      metricsServer = new MetricsHttpServer(metrics, { host: get<string>(cfg, 'metrics', 'addr'), port: get<number>(cfg, 'metrics', 'port') });
+    if (cfg.metrics.enabled) {
+      metricsServer = new MetricsHttpServer(metrics, { host: cfg.metrics.addr, port: cfg.metrics.port });
       metricsAddr = await metricsServer.start();
       log.info('Metrics server started', { url: `http://${metricsAddr.host}:${metricsAddr.port}/metrics` });
     }
@@ -306,7 +297,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
 /** Runs until SIGINT/SIGTERM; a second signal forces exit. */
 export async function runNodeUntilSignal(cfg: NodeConfig, out: (s: string) => void): Promise<void> {
   const node = await startNode(cfg);
-  if (node.devAccount) out(`Dev account: ${addressToHex(node.devAccount)} (key in ${join(get<string>(cfg, 'node', 'datadir'), 'keystore')}, empty password)`);
+  if (node.devAccount) out(`Dev account: ${addressToHex(node.devAccount)} (key in ${join(cfg.node.datadir, 'keystore')}, empty password)`);
   if (node.rpc) out(`JSON-RPC: http://${node.rpc.host}:${node.rpc.port}`);
   if (node.metricsAddr) out(`Metrics:  http://${node.metricsAddr.host}:${node.metricsAddr.port}/metrics`);
   await new Promise<void>((resolve) => {

@@ -21,7 +21,7 @@ import { decodeBlock, encodeBlock, readBlockStream } from '../../src/types/block
 import { headerHash } from '../../src/types/header.js';
 import { sealHeader } from '../../src/consensus/clique/seal.js';
 import { LevelDatabase } from '../../src/state/database.js';
-import { chainDataPath } from '../../src/cmd/datadir.js';
+import { chainDataPath } from '../../src/node/datadir.js';
 import { repoPath } from '../util/paths.js';
 
 const GTOS = fileURLToPath(new URL('../../src/cmd/gtos.js', import.meta.url));

@@ -17,7 +17,7 @@ import { asAddress } from '../../src/crypto/primitives.js';
 import { encodeBlock, decodeBlock } from '../../src/types/block.js';
 import { Blockchain } from '../../src/core/chain/blockchain.js';
 import { LevelDatabase } from '../../src/state/database.js';
-import { chainDataPath } from '../../src/cmd/datadir.js';
+import { chainDataPath } from '../../src/node/datadir.js';
 import { ChainBuilder, genesisJson } from '../../tools/workload/chain-builder.js';
 import { testAccount, testAccounts, transfer } from '../../tools/workload/accounts.js';
 import { Rng } from '../../tools/workload/rng.js';

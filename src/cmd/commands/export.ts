@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Blockchain } from '../../core/chain/blockchain.js';
 import { encodeBlock } from '../../types/block.js';
-import { openChainDatabase } from '../datadir.js';
+import { openChainDatabase } from '../../node/datadir.js';
 
 export class ExportRangeError extends Error {
   override name = 'ExportRangeError';

@@ -12,7 +12,7 @@ import { headerHash } from '../../types/header.js';
 import type { BlockExecutor } from '../../core/execution/state-processor.js';
 import type { Address } from '../../crypto/primitives.js';
 import type { Transaction } from '../../types/transaction.js';
-import { openChainDatabase } from '../datadir.js';
+import { openChainDatabase } from '../../node/datadir.js';
 
 export class ImportError extends Error {
   override name = 'ImportError';

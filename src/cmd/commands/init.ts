@@ -3,7 +3,7 @@ import { hashToHex } from '../../crypto/primitives.js';
 import { Blockchain } from '../../core/chain/blockchain.js';
 import { loadGenesisFile } from '../../core/chain/genesis.js';
 import { headerHash } from '../../types/header.js';
-import { openChainDatabase } from '../datadir.js';
+import { openChainDatabase } from '../../node/datadir.js';
 
 export async function initCommand(genesisFile: string, datadir: string, out: (s: string) => void): Promise<void> {
   const genesis = loadGenesisFile(genesisFile);

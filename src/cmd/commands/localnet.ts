@@ -18,7 +18,7 @@ import { addressToHex, type Address } from '../../crypto/primitives.js';
 import { KeystoreDir } from '../../crypto/keystore-dir.js';
 import { LIGHT_SCRYPT } from '../../crypto/keystore.js';
 import { loadNodeKey } from '../../network/node-key.js';
-import { CONFIG_DIR } from '../dev.js';
+import { CONFIG_DIR } from '../../node/dev.js';
 import { initCommand } from './init.js';
 import { NODE_FLAGS } from '../node-flags.js';
 

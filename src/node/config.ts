@@ -1,0 +1,62 @@
+/**
+ * The node's typed configuration: one object, by TOML section and key, that
+ * `startNode` reads without casts. Defaults come from the parts that own
+ * them (the executor's and the pool's default configs), so a default is
+ * defined once. The command line and TOML file fill it in `cmd/config.ts`.
+ */
+import { defaultExecutorConfig, type TxExecutorConfig } from '../core/executor/config.js';
+import { defaultTxPoolConfig, type TxPoolConfig } from '../core/txpool/config.js';
+import { defaultDataDir } from './datadir.js';
+
+export interface NodeConfig {
+  node: { datadir: string; verbosity: number; networkid: number };
+  dev: { enabled: boolean; period: number; gaslimit: bigint };
+  miner: { enabled: boolean; etherbase: string; gaslimit: bigint; gasprice: bigint };
+  account: { unlock: string; password: string; insecureunlock: boolean };
+  http: { enabled: boolean; addr: string; port: number; api: string[]; corsdomain: string[] };
+  metrics: { enabled: boolean; addr: string; port: number };
+  p2p: { port: number; bootnodes: string[]; maxpeers: number; nodiscover: boolean };
+  txpool: {
+    pricelimit: bigint; pricebump: bigint; accountslots: number; globalslots: number; accountqueue: number; globalqueue: number;
+    /** Seconds. */
+    lifetime: number; nolocals: boolean; locals: string[]; localslots: number; journal: string;
+    /** Seconds. */
+    rejournal: number;
+  };
+  txexec: { parallel: boolean; workers: number; batch: number; shadow: number; shadowhalt: boolean };
+}
+
+export function defaultNodeConfig(): NodeConfig {
+  const x = defaultExecutorConfig();
+  const p = defaultTxPoolConfig();
+  return {
+    node: { datadir: defaultDataDir(), verbosity: 3, networkid: 0 },
+    dev: { enabled: false, period: 1, gaslimit: 30_000_000n },
+    miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n },
+    account: { unlock: '', password: '', insecureunlock: false },
+    http: { enabled: false, addr: '127.0.0.1', port: 8545, api: ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], corsdomain: [] },
+    metrics: { enabled: false, addr: '127.0.0.1', port: 6060 },
+    p2p: { port: 30303, bootnodes: [], maxpeers: 50, nodiscover: false },
+    txpool: {
+      pricelimit: p.priceLimit, pricebump: p.priceBump, accountslots: p.accountSlots, globalslots: p.globalSlots,
+      accountqueue: p.accountQueue, globalqueue: p.globalQueue, lifetime: p.lifetimeMs / 1000, nolocals: p.noLocals,
+      locals: p.locals, localslots: p.localSlots, journal: p.journal, rejournal: 3600,
+    },
+    txexec: { parallel: x.parallel, workers: x.workers, batch: x.batchMax, shadow: x.shadow, shadowhalt: x.shadowHalt },
+  };
+}
+
+/** The executor's settings (`[txexec]`), shared by the node and `gtos import`. */
+export function executorConfig(cfg: NodeConfig): Partial<TxExecutorConfig> {
+  const t = cfg.txexec;
+  return { parallel: t.parallel, workers: t.workers, batchMax: t.batch, shadow: t.shadow, shadowHalt: t.shadowhalt };
+}
+
+export function txPoolConfig(cfg: NodeConfig): Partial<TxPoolConfig> {
+  const t = cfg.txpool;
+  return {
+    priceLimit: t.pricelimit, priceBump: t.pricebump, accountSlots: t.accountslots, globalSlots: t.globalslots,
+    accountQueue: t.accountqueue, globalQueue: t.globalqueue, lifetimeMs: t.lifetime * 1000, noLocals: t.nolocals,
+    locals: t.locals.map((a) => a.toLowerCase()), localSlots: t.localslots, journal: t.journal,
+  };
+}
