@@ -22,69 +22,48 @@ import { makeBatches, type Segment } from './batching.js';
 import { classifyAll } from './classify.js';
 import { defaultExecutorConfig, type TxExecutorConfig } from './config.js';
 import { packTransfer, runTransfer, transferResultCount, unpackTransfer } from './pool/job-codec.js';
-import { WorkerJobError, type FallbackReason, type WorkerFault } from './pool/job.js';
+import { WorkerJobError, type WorkerFault } from './pool/job.js';
 import { mergeBatch } from './merge.js';
 import { precheckBatch } from './precheck.js';
 import { compareOutcomes, ShadowMismatchError, type ShadowOutcome } from './shadow.js';
 import { SenderRecovery } from './pool/sender-recovery.js';
 import { transferOutcome, type TransferInput, type TransferOutcome } from './transfer-outcome.js';
 import { WorkerPool } from './pool/worker-pool.js';
+import { ExecutorStatsRecorder, type ExecutorObserver, type ExecutorStats } from './stats.js';
+
+// The node imports the observer type from here.
+export type { ExecutorObserver } from './stats.js';
 
 const log = logger('txexec');
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
-export type Phase = 'recover' | 'classify' | 'precheck' | 'compute' | 'merge' | 'shadow';
-
-/** What the executor reports; the node wires it to its Prometheus registry. */
-export interface ExecutorObserver {
-  batch?(size: number, inline: boolean): void;
-  txs?(lane: 'transfer' | 'serial', n: number): void;
-  fallback?(reason: FallbackReason): void;
-  shadowCheck?(mismatch: boolean): void;
-  phase?(phase: Phase, seconds: number): void;
-  pool?(size: number, queueDepth: number): void;
-}
-
-export interface ExecutorStats {
-  batches: number;
-  inlineBatches: number;
-  transferTxs: number;
-  serialTxs: number;
-  fallbacks: Partial<Record<FallbackReason, number>>;
-  shadowChecks: number;
-  shadowMismatches: number;
-  phaseMs: Record<Phase, number>;
-}
-
-function newStats(): ExecutorStats {
-  return {
-    batches: 0, inlineBatches: 0, transferTxs: 0, serialTxs: 0, fallbacks: {}, shadowChecks: 0, shadowMismatches: 0,
-    phaseMs: { recover: 0, classify: 0, precheck: 0, compute: 0, merge: 0, shadow: 0 },
-  };
-}
-
 export class TxExecutor implements BlockExecutor {
   readonly config: TxExecutorConfig;
-  readonly stats: ExecutorStats = newStats();
+  private readonly rec: ExecutorStatsRecorder;
   private readonly pool: WorkerPool | undefined;
   private readonly recovery: SenderRecovery | undefined;
   /** Test-only switch: corrupt the first credit of every merged batch. */
   corruptMerge = false;
 
-  constructor(config: Partial<TxExecutorConfig> = {}, private readonly observer: ExecutorObserver = {}) {
+  constructor(config: Partial<TxExecutorConfig> = {}, observer: ExecutorObserver = {}) {
     this.config = { ...defaultExecutorConfig(), ...config };
+    this.rec = new ExecutorStatsRecorder(observer);
     if (this.config.parallel && this.config.workers > 0) {
       this.pool = new WorkerPool({
         size: this.config.workers,
         jobTimeoutMs: this.config.jobTimeoutMs,
         onEvent: (e) => {
-          if (e.type === 'queue') this.observer.pool?.(this.pool?.size ?? 0, e.depth);
+          if (e.type === 'queue') this.rec.pool(this.pool?.size ?? 0, e.depth);
         },
       });
-      this.recovery = new SenderRecovery(this.pool, this.config.recoverChunk, (r) => this.fallback(r));
-      this.observer.pool?.(this.pool.size, 0);
+      this.recovery = new SenderRecovery(this.pool, this.config.recoverChunk, (r) => this.rec.fallback(r));
+      this.rec.pool(this.pool.size, 0);
     }
+  }
+
+  get stats(): ExecutorStats {
+    return this.rec.stats;
   }
 
   get parallel(): boolean {
@@ -104,22 +83,6 @@ export class TxExecutor implements BlockExecutor {
     this.pool?.injectFault(fault);
   }
 
-  private fallback(reason: FallbackReason): void {
-    this.stats.fallbacks[reason] = (this.stats.fallbacks[reason] ?? 0) + 1;
-    this.observer.fallback?.(reason);
-  }
-
-  private timed<T>(phase: Phase, fn: () => T): T {
-    const t0 = performance.now();
-    try {
-      return fn();
-    } finally {
-      const ms = performance.now() - t0;
-      this.stats.phaseMs[phase] += ms;
-      this.observer.phase?.(phase, ms / 1000);
-    }
-  }
-
   /** Starts recovering the senders of upcoming blocks (import lookahead). */
   prefetch(blocks: readonly { transactions: readonly Transaction[] }[], chainId: bigint): void {
     if (!this.recovery) return;
@@ -127,15 +90,10 @@ export class TxExecutor implements BlockExecutor {
   }
 
   async recoverSenders(txs: readonly Transaction[], chainId: bigint): Promise<Address[]> {
-    const t0 = performance.now();
-    try {
+    return this.rec.timedAsync('recover', async () => {
       if (!this.recovery) return txs.map((tx) => tx.sender(chainId));
-      return await this.recovery.recover(txs, chainId);
-    } finally {
-      const ms = performance.now() - t0;
-      this.stats.phaseMs.recover += ms;
-      this.observer.phase?.('recover', ms / 1000);
-    }
+      return this.recovery.recover(txs, chainId);
+    });
   }
 
   private shadowDue(number: bigint): boolean {
@@ -159,7 +117,7 @@ export class TxExecutor implements BlockExecutor {
       par.result = e as Error;
     }
     const ser: ShadowOutcome = { result: new Error('not run') };
-    this.timed('shadow', () => {
+    this.rec.timed('shadow', () => {
       try {
         ser.result = executeSerial(ctx, state, txs, senders, gasLimit);
         ser.stateRoot = bytesToHex(state.intermediateRoot(true));
@@ -169,10 +127,8 @@ export class TxExecutor implements BlockExecutor {
       }
     });
     const mismatch = compareOutcomes(par, ser);
-    this.stats.shadowChecks++;
-    this.observer.shadowCheck?.(mismatch !== undefined);
+    this.rec.shadowCheck(mismatch !== undefined);
     if (mismatch) {
-      this.stats.shadowMismatches++;
       const err = new ShadowMismatchError(ctx.number, mismatch);
       log.error('Shadow verification mismatch', { block: ctx.number, what: mismatch.what, tx: mismatch.txIndex ?? '-', parallel: mismatch.parallel, serial: mismatch.serial });
       if (this.config.shadowHalt) throw err;
@@ -182,7 +138,7 @@ export class TxExecutor implements BlockExecutor {
   }
 
   private async executeParallel(ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], gasLimit: bigint): Promise<ExecutionResult> {
-    const lanes = this.timed('classify', () => classifyAll(txs, state));
+    const lanes = this.rec.timed('classify', () => classifyAll(txs, state));
     const receipts: Receipt[] = [];
     const gp = new GasPool(gasLimit);
     let cumulative = 0n;
@@ -190,7 +146,7 @@ export class TxExecutor implements BlockExecutor {
     while (i < txs.length) {
       if (lanes[i] === 'serial') {
         cumulative = applySerialRange(ctx, state, txs, senders, i, i + 1, gp, receipts, cumulative);
-        this.countTxs('serial', 1);
+        this.rec.txs('serial', 1);
         i++;
         continue;
       }
@@ -223,7 +179,7 @@ export class TxExecutor implements BlockExecutor {
       : [{ kind: 'serial', start: 0, end: txs.length }];
     for (const seg of segments) {
       if (seg.kind === 'batch' && seg.end - seg.start > 1) {
-        const pre = this.timed('precheck', () => precheckBatch(ctx, state, txs, senders, seg.start, seg.end, gp.gas));
+        const pre = this.rec.timed('precheck', () => precheckBatch(ctx, state, txs, senders, seg.start, seg.end, gp.gas));
         if (pre.ok) {
           cumulative = await this.runSegment(ctx, state, txs, senders, seg, gp, receipts, cumulative);
           continue;
@@ -247,12 +203,6 @@ export class TxExecutor implements BlockExecutor {
     return { applied: txs.length, cumulative };
   }
 
-  private countTxs(lane: 'transfer' | 'serial', n: number): void {
-    if (lane === 'transfer') this.stats.transferTxs += n;
-    else this.stats.serialTxs += n;
-    this.observer.txs?.(lane, n);
-  }
-
   private async runSegment(
     ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], seg: Segment,
     gp: GasPool, receipts: Receipt[], cumulative: bigint,
@@ -260,46 +210,44 @@ export class TxExecutor implements BlockExecutor {
     const size = seg.end - seg.start;
     // A single tx, or one touching the author, is cheapest and safest through the reference.
     if (seg.kind === 'serial' || size === 1) {
-      this.countTxs('transfer', size);
+      this.rec.txs('transfer', size);
       return applySerialRange(ctx, state, txs, senders, seg.start, seg.end, gp, receipts, cumulative);
     }
-    const pre = this.timed('precheck', () => precheckBatch(ctx, state, txs, senders, seg.start, seg.end, gp.gas));
+    const pre = this.rec.timed('precheck', () => precheckBatch(ctx, state, txs, senders, seg.start, seg.end, gp.gas));
     if (!pre.ok) {
       // The serial run raises the reference error for the offending tx (or, if
       // the precheck was stricter than the rules, simply executes the batch).
-      this.fallback('precheck');
+      this.rec.fallback('precheck');
       return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
     }
     const inline = !this.pool || size < this.config.inlineBelow;
     let outcomes: TransferOutcome[];
     if (inline) {
-      outcomes = this.timed('compute', () => pre.inputs.map((t) => transferOutcome(t, ctx.config.txGas)));
+      outcomes = this.rec.timed('compute', () => pre.inputs.map((t) => transferOutcome(t, ctx.config.txGas)));
     } else {
       try {
         outcomes = await this.computeOnWorkers(pre.inputs, ctx.config.txGas);
       } catch (e) {
-        this.fallback(e instanceof WorkerJobError ? e.reason : 'worker-error');
+        this.rec.fallback(e instanceof WorkerJobError ? e.reason : 'worker-error');
         return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
       if (!this.outcomesFit(pre.inputs, outcomes, ctx.config.txGas)) {
-        this.fallback('result-mismatch');
+        this.rec.fallback('result-mismatch');
         return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
     }
-    this.stats.batches++;
-    if (inline) this.stats.inlineBatches++;
-    this.observer.batch?.(size, inline);
-    this.countTxs('transfer', size);
+    this.rec.batch(size, inline);
+    this.rec.txs('transfer', size);
     const snap = state.snapshot();
     const gasBefore = gp.gas;
     const receiptsBefore = receipts.length;
     try {
-      return this.timed('merge', () => mergeBatch(state, txs, senders, ctx.author, seg.start, outcomes, gp, receipts, cumulative, this.corruptMerge));
+      return this.rec.timed('merge', () => mergeBatch(state, txs, senders, ctx.author, seg.start, outcomes, gp, receipts, cumulative, this.corruptMerge));
     } catch {
       state.revertToSnapshot(snap);
       gp.gas = gasBefore;
       receipts.length = receiptsBefore;
-      this.fallback('result-mismatch');
+      this.rec.fallback('result-mismatch');
       return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
     }
   }
@@ -322,9 +270,7 @@ export class TxExecutor implements BlockExecutor {
       const n = transferResultCount(r);
       for (let k = 0; k < n; k++) out.push(unpackTransfer(r, k));
     }
-    const ms = performance.now() - t0;
-    this.stats.phaseMs.compute += ms;
-    this.observer.phase?.('compute', ms / 1000);
+    this.rec.phase('compute', performance.now() - t0);
     return out;
   }
 
