@@ -82,11 +82,14 @@ const stopChild = async (child: ChildProcess) => {
   if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
 };
 
+/** Extra V8/Node flags for the gtos child, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
+const extraNodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 async function startGtos(parallel: boolean, dir: string): Promise<RunningNode> {
   const args = ['--dev', '--datadir', dir, '--http', '--http.port', '0', '--verbosity', '1', '--dev.gaslimit', GAS_LIMIT.toString(), '--miner.gaslimit', GAS_LIMIT.toString(),
     '--txpool.globalslots', '400000', '--txpool.globalqueue', '400000', '--txpool.accountslots', '1000', '--txpool.accountqueue', '1000'];
   if (parallel) args.push('--txexec.parallel');
-  const { child, out } = await startChild(process.execPath, [...NODE_FLAGS, GTOS, ...args], /JSON-RPC: (http:\/\/\S+)[\s\S]*Dev account: (0x[0-9a-f]{40})|Dev account: (0x[0-9a-f]{40})[\s\S]*JSON-RPC: (http:\/\/\S+)/);
+  const { child, out } = await startChild(process.execPath, [...NODE_FLAGS, ...extraNodeArgs(), GTOS, ...args], /JSON-RPC: (http:\/\/\S+)[\s\S]*Dev account: (0x[0-9a-f]{40})|Dev account: (0x[0-9a-f]{40})[\s\S]*JSON-RPC: (http:\/\/\S+)/);
   const url = /JSON-RPC: (http:\/\/\S+)/.exec(out())![1]!;
   const dev = /Dev account: (0x[0-9a-f]{40})/.exec(out())![1]!;
   return {

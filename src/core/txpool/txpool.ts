@@ -8,8 +8,6 @@
  * recovers signatures on the executor's worker pool.
  */
 import { EventEmitter } from 'node:events';
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { RLP } from '@ethereumjs/rlp';
 import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
 import { addressToHex, type Address, type Hash } from '../../crypto/primitives.js';
 import { InvalidSignatureError } from '../../crypto/secp256k1.js';
@@ -25,6 +23,7 @@ import type { Header } from '../../types/header.js';
 import { ChainIdMismatchError, Transaction } from '../../types/transaction.js';
 import { defaultTxPoolConfig, MAX_TX_SIZE, type TxPoolConfig } from './config.js';
 import { isPoolRejection, TxPoolError, type PoolRejection } from './errors.js';
+import { TxJournal } from './journal.js';
 
 const log = logger('txpool');
 
@@ -67,6 +66,7 @@ export class TxPool extends EventEmitter {
   private queuedCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private rejournalTimer: NodeJS.Timeout | undefined;
+  private readonly journal: TxJournal | undefined;
 
   constructor(
     private readonly chain: PoolChain,
@@ -87,6 +87,7 @@ export class TxPool extends EventEmitter {
     this.timer = setInterval(() => this.evictExpired(), 60_000);
     this.timer.unref();
     if (opts.journalPath) {
+      this.journal = new TxJournal(opts.journalPath);
       this.rejournalTimer = setInterval(() => this.journalRotate(), opts.rejournalMs ?? 3_600_000);
       this.rejournalTimer.unref();
     }
@@ -187,13 +188,13 @@ export class TxPool extends EventEmitter {
         this.validate(tx, sender, isLocal);
         const ptx: PoolTx = { tx, hash: bytesToHex(tx.hash()), sender, senderHex, local: isLocal };
         if (this.insert(ptx)) promoted.push(tx);
-        if (isLocal) journaled.push(RLP.encode(tx.encode()));
+        if (isLocal) journaled.push(tx.encode());
       } catch (e) {
         if (isPoolRejection(e)) results[i] = e;
         else throw e;
       }
     });
-    if (journaled.length) this.journalAppend(journaled);
+    this.journal?.append(journaled);
     this.enforceGlobalLimits();
     if (promoted.length) this.emit('pending', promoted);
     return results;
@@ -458,59 +459,28 @@ export class TxPool extends EventEmitter {
 
   // --- journal ---
 
-  /** One append per admission batch (not per tx): a burst of local txs costs one write. */
-  private journalAppend(entries: Uint8Array[]): void {
-    if (!this.opts.journalPath) return;
-    try {
-      appendFileSync(this.opts.journalPath, Buffer.concat(entries), { mode: 0o600 });
-    } catch (e) {
-      log.warn('Failed to journal local transactions', { count: entries.length, err: (e as Error).message });
-    }
-  }
-
   /**
    * Rewrites the journal with the local txs still in the pool, on the rejournal
    * interval and at stop (not on every head: its cost grows with the locals).
-   * Atomic: a temp file renamed only once fully written; on failure the old
-   * journal stays and the temp file is removed. Never throws (shutdown calls it).
    */
   journalRotate(): boolean {
-    const path = this.opts.journalPath;
-    if (!path) return true;
-    const tmp = `${path}.new`;
-    try {
-      const parts: Uint8Array[] = [];
-      for (const p of this.all.values()) if (p.local) parts.push(RLP.encode(p.tx.encode()));
-      writeFileSync(tmp, Buffer.concat(parts), { mode: 0o600 });
-      renameSync(tmp, path);
-      return true;
-    } catch (e) {
-      try {
-        rmSync(tmp, { force: true });
-      } catch {
-        // The file system refuses even that (read-only): nothing more to do here.
-      }
-      log.error('Failed to rewrite the local transaction journal; the previous one is kept', { err: (e as Error).message });
-      return false;
-    }
+    if (!this.journal) return true;
+    const locals: Uint8Array[] = [];
+    for (const p of this.all.values()) if (p.local) locals.push(p.tx.encode());
+    return this.journal.rotate(locals);
   }
 
   /** Re-adds the journal's txs as locals; undecodable or now-invalid entries are skipped. */
   async loadJournal(): Promise<{ loaded: number; dropped: number }> {
-    const path = this.opts.journalPath;
-    if (!path || !existsSync(path)) return { loaded: 0, dropped: 0 };
-    const buf = readFileSync(path);
-    let loaded = 0, dropped = 0;
-    let rest: Uint8Array = buf;
+    if (!this.journal) return { loaded: 0, dropped: 0 };
+    const { entries, torn } = this.journal.load();
+    let loaded = 0, dropped = torn ? 1 : 0;
     const txs: Transaction[] = [];
-    while (rest.length > 0) {
+    for (const raw of entries) {
       try {
-        const { data, remainder } = RLP.decode(rest, true) as unknown as { data: Uint8Array; remainder: Uint8Array };
-        rest = remainder;
-        txs.push(Transaction.decode(data));
+        txs.push(Transaction.decode(raw));
       } catch {
         dropped++;
-        break; // a torn tail (crash mid-append) ends the journal
       }
     }
     // One admission pass (senders recovered together), in journal order.
@@ -528,6 +498,7 @@ export class TxPool extends EventEmitter {
     if (this.timer) clearInterval(this.timer);
     if (this.rejournalTimer) clearInterval(this.rejournalTimer);
     if (this.timer || this.rejournalTimer) this.journalRotate();
+    this.journal?.close();
     this.timer = this.rejournalTimer = undefined;
   }
 }
