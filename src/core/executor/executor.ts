@@ -20,14 +20,14 @@ import type { Receipt } from '../../types/receipt.js';
 import type { Transaction } from '../../types/transaction.js';
 import { makeBatches, type Segment } from './batching.js';
 import { classifyAll } from './classify.js';
+import { computeInline, computeOnWorkers, outcomesFit } from './compute.js';
 import { defaultExecutorConfig, type TxExecutorConfig } from './config.js';
-import { packTransfer, runTransfer, transferResultCount, unpackTransfer } from './pool/job-codec.js';
 import { WorkerJobError, type WorkerFault } from './pool/job.js';
 import { mergeBatch } from './merge.js';
 import { precheckBatch } from './precheck.js';
 import { compareOutcomes, ShadowMismatchError, type ShadowOutcome } from './shadow.js';
 import { SenderRecovery } from './pool/sender-recovery.js';
-import { transferOutcome, type TransferInput, type TransferOutcome } from './transfer-outcome.js';
+import type { TransferOutcome } from './transfer-outcome.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { ExecutorStatsRecorder, type ExecutorObserver, type ExecutorStats } from './stats.js';
 
@@ -223,15 +223,17 @@ export class TxExecutor implements BlockExecutor {
     const inline = !this.pool || size < this.config.inlineBelow;
     let outcomes: TransferOutcome[];
     if (inline) {
-      outcomes = this.rec.timed('compute', () => pre.inputs.map((t) => transferOutcome(t, ctx.config.txGas)));
+      outcomes = this.rec.timed('compute', () => computeInline(pre.inputs, ctx.config.txGas));
     } else {
       try {
-        outcomes = await this.computeOnWorkers(pre.inputs, ctx.config.txGas);
+        const t0 = performance.now();
+        outcomes = await computeOnWorkers(this.pool!, pre.inputs, ctx.config.txGas, this.config.transferChunk);
+        this.rec.phase('compute', performance.now() - t0);
       } catch (e) {
         this.rec.fallback(e instanceof WorkerJobError ? e.reason : 'worker-error');
         return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
-      if (!this.outcomesFit(pre.inputs, outcomes, ctx.config.txGas)) {
+      if (!outcomesFit(pre.inputs, outcomes, ctx.config.txGas)) {
         this.rec.fallback('result-mismatch');
         return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
@@ -257,32 +259,6 @@ export class TxExecutor implements BlockExecutor {
     gp: GasPool, receipts: Receipt[], cumulative: bigint,
   ): bigint {
     return applySerialRange(ctx, state, txs, senders, seg.start, seg.end, gp, receipts, cumulative);
-  }
-
-  private async computeOnWorkers(inputs: readonly TransferInput[], txGas: bigint): Promise<TransferOutcome[]> {
-    const t0 = performance.now();
-    const chunk = this.config.transferChunk;
-    const payloads: Uint8Array[] = [];
-    for (let s = 0; s < inputs.length; s += chunk) payloads.push(packTransfer(inputs.slice(s, s + chunk), txGas));
-    const results = await this.pool!.runGroup('transfer', payloads, (_k, p) => runTransfer(p));
-    const out: TransferOutcome[] = [];
-    for (const r of results) {
-      const n = transferResultCount(r);
-      for (let k = 0; k < n; k++) out.push(unpackTransfer(r, k));
-    }
-    this.rec.phase('compute', performance.now() - t0);
-    return out;
-  }
-
-  /** A worker's answer is used only if it is exactly what the shared pure function gives. */
-  private outcomesFit(inputs: readonly TransferInput[], outcomes: readonly TransferOutcome[], txGas: bigint): boolean {
-    if (outcomes.length !== inputs.length) return false;
-    for (let k = 0; k < inputs.length; k++) {
-      const o = outcomes[k]!;
-      const inp = inputs[k]!;
-      if (o.gasUsed > inp.gasLimit || o.gasUsed < txGas) return false;
-    }
-    return true;
   }
 
   async close(): Promise<void> {
