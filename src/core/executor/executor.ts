@@ -22,6 +22,7 @@ import { makeBatches, type Segment } from './batching.js';
 import { classifyAll } from './classify.js';
 import { computeInline, computeOnWorkers, outcomesFit } from './compute.js';
 import { defaultExecutorConfig, type TxExecutorConfig } from './config.js';
+import { fallbackToSerial } from './fallback.js';
 import { WorkerJobError, type WorkerFault } from './pool/job.js';
 import { mergeBatch } from './merge.js';
 import { precheckBatch } from './precheck.js';
@@ -217,8 +218,7 @@ export class TxExecutor implements BlockExecutor {
     if (!pre.ok) {
       // The serial run raises the reference error for the offending tx (or, if
       // the precheck was stricter than the rules, simply executes the batch).
-      this.rec.fallback('precheck');
-      return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+      return fallbackToSerial(this.rec, 'precheck', ctx, state, txs, senders, seg, gp, receipts, cumulative);
     }
     const inline = !this.pool || size < this.config.inlineBelow;
     let outcomes: TransferOutcome[];
@@ -230,12 +230,10 @@ export class TxExecutor implements BlockExecutor {
         outcomes = await computeOnWorkers(this.pool!, pre.inputs, ctx.config.txGas, this.config.transferChunk);
         this.rec.phase('compute', performance.now() - t0);
       } catch (e) {
-        this.rec.fallback(e instanceof WorkerJobError ? e.reason : 'worker-error');
-        return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+        return fallbackToSerial(this.rec, e instanceof WorkerJobError ? e.reason : 'worker-error', ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
       if (!outcomesFit(pre.inputs, outcomes, ctx.config.txGas)) {
-        this.rec.fallback('result-mismatch');
-        return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+        return fallbackToSerial(this.rec, 'result-mismatch', ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
     }
     this.rec.batch(size, inline);
@@ -249,16 +247,8 @@ export class TxExecutor implements BlockExecutor {
       state.revertToSnapshot(snap);
       gp.gas = gasBefore;
       receipts.length = receiptsBefore;
-      this.rec.fallback('result-mismatch');
-      return this.serialBatch(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+      return fallbackToSerial(this.rec, 'result-mismatch', ctx, state, txs, senders, seg, gp, receipts, cumulative);
     }
-  }
-
-  private serialBatch(
-    ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], seg: Segment,
-    gp: GasPool, receipts: Receipt[], cumulative: bigint,
-  ): bigint {
-    return applySerialRange(ctx, state, txs, senders, seg.start, seg.end, gp, receipts, cumulative);
   }
 
   async close(): Promise<void> {
