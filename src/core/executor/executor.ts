@@ -8,10 +8,8 @@
  * restores the pre-batch snapshot and runs that batch serially; shadow mode
  * runs the serial reference beside it and keeps the serial result.
  */
-import { bytesToHex } from '../../crypto/bytes.js';
 import type { Address } from '../../crypto/primitives.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
-import { logger } from '../../util/log.js';
 import { GasPool } from '../execution/gas-pool.js';
 import { applySerialRange, executeSerial, type BlockExecutor, type ExecutionResult } from '../execution/state-processor.js';
 import { applyTransaction, type BlockContext } from '../execution/state-transition.js';
@@ -26,7 +24,7 @@ import { fallbackToSerial } from './fallback.js';
 import { WorkerJobError, type WorkerFault } from './pool/job.js';
 import { mergeBatch } from './merge.js';
 import { precheckBatch } from './precheck.js';
-import { compareOutcomes, ShadowMismatchError, type ShadowOutcome } from './shadow.js';
+import { runShadowed } from './shadow.js';
 import { SenderRecovery } from './pool/sender-recovery.js';
 import type { TransferOutcome } from './transfer-outcome.js';
 import { WorkerPool } from './pool/worker-pool.js';
@@ -34,8 +32,6 @@ import { ExecutorStatsRecorder, type ExecutorObserver, type ExecutorStats } from
 
 // The node imports the observer type from here.
 export type { ExecutorObserver } from './stats.js';
-
-const log = logger('txexec');
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
@@ -105,37 +101,7 @@ export class TxExecutor implements BlockExecutor {
   async executeBlock(ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], gasLimit: bigint): Promise<ExecutionResult> {
     if (!this.config.parallel) return executeSerial(ctx, state, txs, senders, gasLimit);
     if (!this.shadowDue(ctx.number)) return this.executeParallel(ctx, state, txs, senders, gasLimit);
-
-    // Shadow: the parallel path runs on a copy; the serial reference runs on
-    // the real state, so "keep the serial result" needs no state swap.
-    const pstate = state.copy();
-    const par: ShadowOutcome = { result: new Error('not run') };
-    try {
-      par.result = await this.executeParallel(ctx, pstate, txs, senders, gasLimit);
-      par.stateRoot = bytesToHex(pstate.intermediateRoot(true));
-      par.authorBalance = pstate.getBalance(ctx.author);
-    } catch (e) {
-      par.result = e as Error;
-    }
-    const ser: ShadowOutcome = { result: new Error('not run') };
-    this.rec.timed('shadow', () => {
-      try {
-        ser.result = executeSerial(ctx, state, txs, senders, gasLimit);
-        ser.stateRoot = bytesToHex(state.intermediateRoot(true));
-        ser.authorBalance = state.getBalance(ctx.author);
-      } catch (e) {
-        ser.result = e as Error;
-      }
-    });
-    const mismatch = compareOutcomes(par, ser);
-    this.rec.shadowCheck(mismatch !== undefined);
-    if (mismatch) {
-      const err = new ShadowMismatchError(ctx.number, mismatch);
-      log.error('Shadow verification mismatch', { block: ctx.number, what: mismatch.what, tx: mismatch.txIndex ?? '-', parallel: mismatch.parallel, serial: mismatch.serial });
-      if (this.config.shadowHalt) throw err;
-    }
-    if (ser.result instanceof Error) throw ser.result;
-    return ser.result;
+    return runShadowed(ctx, state, txs, senders, gasLimit, (pstate) => this.executeParallel(ctx, pstate, txs, senders, gasLimit), this.rec, this.config.shadowHalt);
   }
 
   private async executeParallel(ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], gasLimit: bigint): Promise<ExecutionResult> {

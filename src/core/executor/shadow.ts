@@ -1,11 +1,20 @@
 /**
- * Shadow verification: compares a parallel execution with the serial
- * reference run on the same pre-state. Reports the first differing tx and
- * both values; the caller keeps the serial result.
+ * Shadow verification: runs a block both ways on the same pre-state
+ * (`runShadowed`), compares the parallel execution with the serial reference
+ * (`compareOutcomes`: the first differing tx and both values), counts and
+ * logs a mismatch, and keeps the serial result.
  */
 import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
-import type { ExecutionResult } from '../execution/state-processor.js';
+import type { Address } from '../../crypto/primitives.js';
+import type { StateDB } from '../../state/statedb/statedb.js';
+import { logger } from '../../util/log.js';
+import { executeSerial, type ExecutionResult } from '../execution/state-processor.js';
+import type { BlockContext } from '../execution/state-transition.js';
 import { encodeReceipt } from '../../types/receipt.js';
+import type { Transaction } from '../../types/transaction.js';
+import type { ExecutorStatsRecorder } from './stats.js';
+
+const log = logger('txexec');
 
 export interface ShadowOutcome {
   result: ExecutionResult | Error;
@@ -48,4 +57,43 @@ export function compareOutcomes(par: ShadowOutcome, ser: ShadowOutcome): ShadowM
   }
   if (par.stateRoot !== ser.stateRoot) return { what: 'state-root', parallel: String(par.stateRoot), serial: String(ser.stateRoot) };
   return undefined;
+}
+
+/**
+ * The parallel path runs on a copy; the serial reference runs on the real
+ * state, so "keep the serial result" needs no state swap. With `halt` a
+ * mismatch throws ShadowMismatchError instead.
+ */
+export async function runShadowed(
+  ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], gasLimit: bigint,
+  parallel: (state: StateDB) => Promise<ExecutionResult>, rec: ExecutorStatsRecorder, halt: boolean,
+): Promise<ExecutionResult> {
+  const pstate = state.copy();
+  const par: ShadowOutcome = { result: new Error('not run') };
+  try {
+    par.result = await parallel(pstate);
+    par.stateRoot = bytesToHex(pstate.intermediateRoot(true));
+    par.authorBalance = pstate.getBalance(ctx.author);
+  } catch (e) {
+    par.result = e as Error;
+  }
+  const ser: ShadowOutcome = { result: new Error('not run') };
+  rec.timed('shadow', () => {
+    try {
+      ser.result = executeSerial(ctx, state, txs, senders, gasLimit);
+      ser.stateRoot = bytesToHex(state.intermediateRoot(true));
+      ser.authorBalance = state.getBalance(ctx.author);
+    } catch (e) {
+      ser.result = e as Error;
+    }
+  });
+  const mismatch = compareOutcomes(par, ser);
+  rec.shadowCheck(mismatch !== undefined);
+  if (mismatch) {
+    const err = new ShadowMismatchError(ctx.number, mismatch);
+    log.error('Shadow verification mismatch', { block: ctx.number, what: mismatch.what, tx: mismatch.txIndex ?? '-', parallel: mismatch.parallel, serial: mismatch.serial });
+    if (halt) throw err;
+  }
+  if (ser.result instanceof Error) throw ser.result;
+  return ser.result;
 }
