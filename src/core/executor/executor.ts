@@ -26,7 +26,7 @@ import { mergeBatch } from './merge.js';
 import { precheckBatch } from './precheck.js';
 import { runShadowed } from './shadow.js';
 import { SenderRecovery } from './pool/sender-recovery.js';
-import type { TransferOutcome } from './transfer-outcome.js';
+import type { TransferInput, TransferOutcome } from './transfer-outcome.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { ExecutorStatsRecorder, type ExecutorObserver, type ExecutorStats } from './stats.js';
 
@@ -148,7 +148,7 @@ export class TxExecutor implements BlockExecutor {
       if (seg.kind === 'batch' && seg.end - seg.start > 1) {
         const pre = this.rec.timed('precheck', () => precheckBatch(ctx, state, txs, senders, seg.start, seg.end, gp.gas));
         if (pre.ok) {
-          cumulative = await this.runSegment(ctx, state, txs, senders, seg, gp, receipts, cumulative);
+          cumulative = await this.runPrechecked(ctx, state, txs, senders, seg, pre.inputs, gp, receipts, cumulative);
           continue;
         }
       }
@@ -186,19 +186,28 @@ export class TxExecutor implements BlockExecutor {
       // the precheck was stricter than the rules, simply executes the batch).
       return fallbackToSerial(this.rec, 'precheck', ctx, state, txs, senders, seg, gp, receipts, cumulative);
     }
+    return this.runPrechecked(ctx, state, txs, senders, seg, pre.inputs, gp, receipts, cumulative);
+  }
+
+  /** Compute and merge of a batch whose precheck passed against the current state. */
+  private async runPrechecked(
+    ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], seg: Segment,
+    inputs: readonly TransferInput[], gp: GasPool, receipts: Receipt[], cumulative: bigint,
+  ): Promise<bigint> {
+    const size = seg.end - seg.start;
     const inline = !this.pool || size < this.config.inlineBelow;
     let outcomes: TransferOutcome[];
     if (inline) {
-      outcomes = this.rec.timed('compute', () => computeInline(pre.inputs, ctx.config.txGas));
+      outcomes = this.rec.timed('compute', () => computeInline(inputs, ctx.config.txGas));
     } else {
       try {
         const t0 = performance.now();
-        outcomes = await computeOnWorkers(this.pool!, pre.inputs, ctx.config.txGas, this.config.transferChunk);
+        outcomes = await computeOnWorkers(this.pool!, inputs, ctx.config.txGas, this.config.transferChunk);
         this.rec.phase('compute', performance.now() - t0);
       } catch (e) {
         return fallbackToSerial(this.rec, e instanceof WorkerJobError ? e.reason : 'worker-error', ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
-      if (!outcomesFit(pre.inputs, outcomes, ctx.config.txGas)) {
+      if (!outcomesFit(inputs, outcomes, ctx.config.txGas)) {
         return fallbackToSerial(this.rec, 'result-mismatch', ctx, state, txs, senders, seg, gp, receipts, cumulative);
       }
     }

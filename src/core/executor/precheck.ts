@@ -3,7 +3,7 @@
  * nonce, sender is an EOA, fee rules, balance for gas × feeCap + value, block
  * gas pool (declared gas must fit at the tx's turn; used gas is given back
  * before the next tx), intrinsic gas. It never mutates state. On any failure
- * it reports the index: the caller re-runs the batch serially so the block
+ * it only refuses the batch: the caller re-runs it serially, so the block
  * gets exactly the serial reference's error.
  */
 import type { Address } from '../../crypto/primitives.js';
@@ -13,7 +13,7 @@ import { checkNonceAndFees, type BlockContext } from '../execution/state-transit
 import type { Transaction } from '../../types/transaction.js';
 import { transferOutcome, type TransferInput } from './transfer-outcome.js';
 
-export type PrecheckResult = { ok: true; inputs: TransferInput[] } | { ok: false; index: number; error: Error };
+export type PrecheckResult = { ok: true; inputs: TransferInput[] } | { ok: false };
 
 export function precheckBatch(
   ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[],
@@ -27,11 +27,11 @@ export function precheckBatch(
     try {
       checkNonceAndFees(ctx, state, tx, from);
     } catch (e) {
-      if (e instanceof InvalidTxError) return { ok: false, index: i, error: e };
+      if (e instanceof InvalidTxError) return { ok: false };
       throw e;
     }
-    if (state.getBalance(from) < tx.cost()) return { ok: false, index: i, error: new Error('insufficient funds') };
-    if (tx.gasLimit > gp) return { ok: false, index: i, error: new Error('gas limit reached') };
+    if (state.getBalance(from) < tx.cost()) return { ok: false };
+    if (tx.gasLimit > gp) return { ok: false };
     let accessKeys = 0;
     for (const item of tx.accessList) accessKeys += item.storageKeys.length;
     const input: TransferInput = {
@@ -43,7 +43,7 @@ export function precheckBatch(
       accessKeys,
     };
     const gasUsed = transferOutcome(input, ctx.config.txGas).gasUsed;
-    if (tx.gasLimit < gasUsed) return { ok: false, index: i, error: new Error('intrinsic gas too low') };
+    if (tx.gasLimit < gasUsed) return { ok: false };
     gp -= gasUsed;
     inputs.push(input);
   }
