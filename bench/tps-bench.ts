@@ -133,24 +133,53 @@ export interface TpsResult {
   blocks: number;
   peakBlockTxs: number;
   nodePeakRssMB: number;
+  /** Cores the load generator kept busy while sending (CPU seconds / wall seconds). */
+  generatorCores: number;
+  /** Cores the node kept busy while the txs arrived (all its threads). */
+  nodeCores: number;
 }
 
-/** Pushes `raws` as batches of 250 with 4 in flight; then waits until all are mined (or 60 s pass). */
+/** CPU seconds (user + system) a process has used so far, from /proc (0 when unreadable). */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100/s on Linux)
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Pushes `raws` as batches of 250 with 4 in flight; then waits until all are
+ * mined (or 60 s pass). The request bodies are built before the clock starts
+ * and answers are counted without parsing, so the generator spends its CPU on
+ * HTTP only; its CPU share and the node's are reported, to show which bounds.
+ */
 async function drive(name: string, node: RunningNode, raws: string[]): Promise<TpsResult> {
   const startBlock = Number((await call(node.url, { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] })).result);
+  const bodies: { body: string; n: number }[] = [];
+  for (let s = 0; s < raws.length; s += 250) {
+    const batch = raws.slice(s, s + 250);
+    bodies.push({ body: JSON.stringify(batch.map((r, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [r] }))), n: batch.length });
+  }
   let next = 0;
   let accepted = 0;
+  const genCpu0 = process.cpuUsage();
+  const nodeCpu0 = cpuSeconds(node.pid);
   const t0 = performance.now();
   const worker = async () => {
-    while (next < raws.length) {
-      const batch = raws.slice(next, next + 250);
-      next += batch.length;
-      const res = (await call(node.url, batch.map((r, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [r] })))) as { error?: unknown }[];
-      accepted += res.filter((x) => !x.error).length;
+    while (next < bodies.length) {
+      const { body, n } = bodies[next++]!;
+      const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await res.text();
+      accepted += n - (text.match(/"error"/g)?.length ?? 0);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   const sendSecs = (performance.now() - t0) / 1000;
+  const gen = process.cpuUsage(genCpu0);
+  const generatorCpu = (gen.user + gen.system) / 1e6 / sendSecs;
+  const nodeCpu = (cpuSeconds(node.pid) - nodeCpu0) / sendSecs;
   const perBlock: { txs: number; time: number }[] = [];
   let mined = 0;
   let n = startBlock + 1;
@@ -171,6 +200,7 @@ async function drive(name: string, node: RunningNode, raws: string[]): Promise<T
   return {
     node: name, txs: raws.length, accepted, acceptedTps: Math.round(accepted / sendSecs), mined, minedTps: Math.round(mined / span),
     blocks: busy.length, peakBlockTxs: Math.max(0, ...perBlock.map((b) => b.txs)), nodePeakRssMB: peakRssMB(node.pid),
+    generatorCores: Number(generatorCpu.toFixed(2)), nodeCores: Number(nodeCpu.toFixed(2)),
   };
 }
 

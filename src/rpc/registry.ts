@@ -14,6 +14,13 @@ export interface MethodOptions {
   paramsMin?: number;
   /** Params accepted at most (default unbounded). */
   paramsMax?: number;
+  /**
+   * Consecutive calls of this method in a batch may start before the previous
+   * one has answered. Only for methods whose calls take effect in the order
+   * they start (eth_sendRawTransaction: the pool admits same-turn calls as one
+   * batch, in call order), so the batch means what it would one at a time.
+   */
+  pipelined?: boolean;
 }
 
 export interface MethodSpec extends MethodOptions {
@@ -28,6 +35,7 @@ interface Entry {
   handler: RpcHandler;
   paramsMin: number;
   paramsMax: number;
+  pipelined: boolean;
 }
 
 export function namespaceOf(method: string): string {
@@ -51,14 +59,14 @@ export class RpcRegistry {
     if (!Number.isInteger(paramsMin) || paramsMin < 0 || !(paramsMax >= paramsMin)) {
       throw new RegistryError(`method ${name}: bad param bounds [${paramsMin}, ${paramsMax}]`);
     }
-    this.methods.set(name, { handler, paramsMin, paramsMax });
+    this.methods.set(name, { handler, paramsMin, paramsMax, pipelined: opts.pipelined === true });
   }
 
   /** Registers `${ns}_${key}` for every entry; a bare function takes any number of params. */
   registerNamespace(ns: string, methods: Record<string, RpcHandler | MethodSpec>): void {
     for (const [key, m] of Object.entries(methods)) {
       if (typeof m === 'function') this.register(`${ns}_${key}`, m);
-      else this.register(`${ns}_${key}`, m.fn, { paramsMin: m.paramsMin, paramsMax: m.paramsMax });
+      else this.register(`${ns}_${key}`, m.fn, { paramsMin: m.paramsMin, paramsMax: m.paramsMax, pipelined: m.pipelined });
     }
   }
 
@@ -77,6 +85,11 @@ export class RpcRegistry {
   /** True only for a registered method of an enabled namespace. */
   has(name: string): boolean {
     return this.methods.has(name) && this.enabled.has(namespaceOf(name));
+  }
+
+  /** True for a callable method registered as pipelined. */
+  isPipelined(name: string): boolean {
+    return this.has(name) && this.methods.get(name)!.pipelined;
   }
 
   /** Callable method names, sorted. */

@@ -8,13 +8,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hexToBytes } from '../../src/crypto/bytes.js';
+import { bytesToHex, hexToBytes } from '../../src/crypto/bytes.js';
 import { keccak256 } from '../../src/crypto/keccak.js';
 import { hashFromHex } from '../../src/crypto/primitives.js';
 import { verifyProof } from '../../src/state/trie/proof.js';
 import { resolveConfig } from '../../src/cmd/config.js';
 import { startNode, type RunningNode } from '../../src/node/node.js';
 import { setVerbosity } from '../../src/util/log.js';
+import { asAddress } from '../../src/crypto/primitives.js';
+import { testAccount, transfer } from '../../tools/workload/accounts.js';
+
+const hashlessAddress = (b: number) => asAddress(new Uint8Array(20).fill(b));
 
 describe('RPC methods', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-rpc-'));
@@ -134,5 +138,37 @@ describe('RPC methods', () => {
     const e4 = await call('eth_sendTransaction', [{ from: '0x' + '99'.repeat(20), to: '0x' + '11'.repeat(20) }]);
     assert.equal(e4.error?.code, -32000);
     assert.match(e4.error!.message, /unknown account/);
+  });
+
+  test('a batch of raw txs is admitted as one pass with the meaning of one call at a time', async () => {
+    const [dev] = await ok('eth_accounts');
+    const user = testAccount('rpc-batch-user');
+    const from = bytesToHex(user.address);
+    const fund = await ok('eth_sendTransaction', [{ from: dev, to: from, value: '0xde0b6b3a7640000' }]);
+    for (let i = 0; i < 100 && !(await ok('eth_getTransactionReceipt', [fund])); i++) await new Promise((r) => setTimeout(r, 50));
+    const to = hashlessAddress(0x77);
+    const raw = (nonce: bigint, chainId = 1337n) => bytesToHex(transfer(user, to, 5n, chainId, { nonce, gasLimit: 3000n }).encode());
+    const body = [
+      { jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: [raw(1n)] }, // gapped until nonce 0 arrives
+      { jsonrpc: '2.0', id: 2, method: 'eth_sendRawTransaction', params: [raw(0n)] },
+      { jsonrpc: '2.0', id: 3, method: 'eth_sendRawTransaction', params: [raw(0n)] }, // the same tx again
+      { jsonrpc: '2.0', id: 4, method: 'eth_sendRawTransaction', params: [raw(2n, 5n)] }, // another chain
+      { jsonrpc: '2.0', id: 5, method: 'eth_sendRawTransaction', params: ['0x1234'] },
+      { jsonrpc: '2.0', id: 6, method: 'eth_getTransactionCount', params: [from, 'pending'] }, // sees the run before it
+      { jsonrpc: '2.0', id: 7, method: 'eth_sendRawTransaction', params: [raw(2n)] },
+      { jsonrpc: '2.0', method: 'eth_sendRawTransaction', params: [raw(3n)] }, // a notification: runs, owes no answer
+    ];
+    const res = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { id: number; result?: string; error?: { code: number; message: string } }[];
+    assert.deepEqual(res.map((r) => r.id), [1, 2, 3, 4, 5, 6, 7], 'answers in request order, none for the notification');
+    assert.match(res[0]!.result!, /^0x[0-9a-f]{64}$/);
+    assert.match(res[1]!.result!, /^0x[0-9a-f]{64}$/);
+    assert.equal(res[2]!.error?.code, -32000);
+    assert.match(res[2]!.error!.message, /already known/);
+    assert.equal(res[3]!.error?.code, -32000);
+    assert.equal(res[4]!.error?.code, -32000);
+    assert.match(res[4]!.error!.message, /invalid transaction/);
+    assert.equal(res[5]!.result, '0x2', 'nonces 0 and 1 are pending when the read runs');
+    assert.match(res[6]!.result!, /^0x[0-9a-f]{64}$/);
+    assert.equal(await ok('eth_getTransactionCount', [from, 'pending']), '0x4');
   });
 });

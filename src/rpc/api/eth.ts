@@ -149,7 +149,7 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
         throw new RpcError(-32000, `invalid transaction: ${(e as Error).message}`);
       }
       return submit(tx);
-    }, min: 1, max: 1 },
+    }, min: 1, max: 1, pipelined: true },
     sendTransaction: { fn: async ([o]) => {
       const obj = callObject(o);
       const from = parseAddress(obj.from, 'from');
