@@ -21,8 +21,8 @@ import { classifyAll } from './classify.js';
 import { computeInline, computeOnWorkers, outcomesFit } from './compute.js';
 import { defaultExecutorConfig, type TxExecutorConfig } from './config.js';
 import { fallbackToSerial } from './fallback.js';
-import { WorkerJobError, type WorkerFault } from './pool/job.js';
-import { mergeBatch } from './merge.js';
+import { WorkerJobError } from './pool/job.js';
+import { mergeBatch, type MergeFn } from './merge.js';
 import { precheckBatch } from './precheck.js';
 import { runShadowed } from './shadow.js';
 import { SenderRecovery } from './pool/sender-recovery.js';
@@ -35,21 +35,32 @@ export type { ExecutorObserver } from './stats.js';
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/** Code the executor runs, injectable where another implementation is needed (tests inject faulty ones); not settings. */
+export interface TxExecutorParts {
+  merge?: MergeFn;
+  /** The pool's worker entry module (default: pool/worker-thread.js) and its `workerData`. */
+  workerUrl?: URL;
+  workerData?: unknown;
+}
+
 export class TxExecutor implements BlockExecutor {
   readonly config: TxExecutorConfig;
   private readonly rec: ExecutorStatsRecorder;
   private readonly pool: WorkerPool | undefined;
   private readonly recovery: SenderRecovery | undefined;
-  /** Test-only switch: corrupt the first credit of every merged batch. */
-  corruptMerge = false;
+  private readonly merge: MergeFn;
 
-  constructor(config: Partial<TxExecutorConfig> = {}, observer: ExecutorObserver = {}) {
+  constructor(options: Partial<TxExecutorConfig> & TxExecutorParts = {}, observer: ExecutorObserver = {}) {
+    const { merge, workerUrl, workerData, ...config } = options;
     this.config = { ...defaultExecutorConfig(), ...config };
+    this.merge = merge ?? mergeBatch;
     this.rec = new ExecutorStatsRecorder(observer);
     if (this.config.parallel && this.config.workers > 0) {
       this.pool = new WorkerPool({
         size: this.config.workers,
         jobTimeoutMs: this.config.jobTimeoutMs,
+        workerUrl,
+        workerData,
         onEvent: (e) => {
           if (e.type === 'queue') this.rec.pool(this.pool?.size ?? 0, e.depth);
         },
@@ -73,11 +84,6 @@ export class TxExecutor implements BlockExecutor {
 
   async whenReady(): Promise<void> {
     await this.pool?.whenReady();
-  }
-
-  /** Test-only: the next job sent to a worker makes it throw, exit or hang. */
-  injectWorkerFault(fault: WorkerFault): void {
-    this.pool?.injectFault(fault);
   }
 
   /** Starts recovering the senders of upcoming blocks (import lookahead). */
@@ -217,7 +223,7 @@ export class TxExecutor implements BlockExecutor {
     const gasBefore = gp.gas;
     const receiptsBefore = receipts.length;
     try {
-      return this.rec.timed('merge', () => mergeBatch(state, txs, senders, ctx.author, seg.start, outcomes, gp, receipts, cumulative, this.corruptMerge));
+      return this.rec.timed('merge', () => this.merge(state, txs, senders, ctx.author, seg.start, outcomes, gp, receipts, cumulative));
     } catch {
       state.revertToSnapshot(snap);
       gp.gas = gasBefore;

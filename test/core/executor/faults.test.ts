@@ -1,7 +1,9 @@
 /**
- * Fault injection: workers that throw, exit or hang mid-batch, and a corrupted
- * merge. The block must still come out identical to the serial reference,
- * with the fallback (or the shadow mismatch) counted.
+ * Fault injection: workers that throw, exit or hang mid-batch (a faulty worker
+ * entry, faulty-worker.ts), and a corrupted merge (faulty-merge.ts), both
+ * injected through TxExecutor's options. The block must still come out
+ * identical to the serial reference, with the fallback (or the shadow
+ * mismatch) counted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +12,8 @@ import { executeSerial } from '../../../src/core/execution/state-processor.js';
 import { TxExecutor } from '../../../src/core/executor/executor.js';
 import { ShadowMismatchError } from '../../../src/core/executor/shadow.js';
 import { Transaction } from '../../../src/types/transaction.js';
+import { switchableMerge } from './faulty-merge.js';
+import { faultyWorker } from './faulty-worker.js';
 import { buildCase, CHAIN_ID } from './scenarios.js';
 
 async function runBoth(exec: TxExecutor, seed: number) {
@@ -25,12 +29,16 @@ async function runBoth(exec: TxExecutor, seed: number) {
 
 for (const fault of ['throw', 'exit', 'hang'] as const) {
   test(`a worker that ${fault}s mid-batch: identical result, fallback counted, pool recovers`, async () => {
-    const exec = new TxExecutor({ parallel: true, workers: 2, inlineBelow: 0, transferChunk: 4, batchMax: 64, jobTimeoutMs: fault === 'hang' ? 1500 : 30_000 });
+    const w = faultyWorker(fault);
+    const exec = new TxExecutor({
+      parallel: true, workers: 2, inlineBelow: 0, transferChunk: 4, batchMax: 64, jobTimeoutMs: fault === 'hang' ? 1500 : 30_000,
+      workerUrl: w.workerUrl, workerData: w.workerData,
+    });
     await exec.whenReady();
     try {
       await runBoth(exec, 1); // warm: no faults
       assert.deepEqual(exec.stats.fallbacks, {});
-      exec.injectWorkerFault(fault);
+      w.arm();
       await runBoth(exec, 2);
       const reason = fault === 'throw' ? 'worker-error' : fault === 'exit' ? 'worker-exit' : 'worker-timeout';
       assert.ok((exec.stats.fallbacks[reason] ?? 0) >= 1, `fallback ${reason} counted: ${JSON.stringify(exec.stats.fallbacks)}`);
@@ -45,12 +53,13 @@ for (const fault of ['throw', 'exit', 'hang'] as const) {
 }
 
 test('a worker that dies during sender recovery: senders still recovered, fallback counted', async () => {
-  const exec = new TxExecutor({ parallel: true, workers: 1, recoverChunk: 4 });
+  const w = faultyWorker('exit');
+  const exec = new TxExecutor({ parallel: true, workers: 1, recoverChunk: 4, workerUrl: w.workerUrl, workerData: w.workerData });
   await exec.whenReady();
   try {
     const c = buildCase(4, 'no-overlap');
     const fresh = c.txs.map((tx) => Transaction.decode(tx.encode()));
-    exec.injectWorkerFault('exit');
+    w.arm();
     const senders = await exec.recoverSenders(fresh, CHAIN_ID);
     assert.deepEqual(senders.map((s) => bytesToHex(s)), c.senders.map((s) => bytesToHex(s)));
     assert.ok((exec.stats.fallbacks['worker-exit'] ?? 0) >= 1);
@@ -78,9 +87,9 @@ test('parallel sender recovery equals serial recovery and rejects bad signatures
 });
 
 test('shadow verification catches a corrupted merge, logs it, and keeps the serial result', async () => {
-  const exec = new TxExecutor({ parallel: true, workers: 1, shadow: 1, batchMax: 64 });
+  const faulty = switchableMerge();
+  const exec = new TxExecutor({ parallel: true, workers: 1, shadow: 1, batchMax: 64, merge: faulty.merge });
   try {
-    exec.corruptMerge = true;
     const c = buildCase(6, 'no-overlap');
     const s1 = c.state.copy();
     executeSerial(c.ctx, s1, c.txs, c.senders, c.gasLimit);
@@ -89,7 +98,7 @@ test('shadow verification catches a corrupted merge, logs it, and keeps the seri
     assert.equal(exec.stats.shadowChecks, 1);
     assert.equal(exec.stats.shadowMismatches, 1);
     assert.equal(bytesToHex(s2.intermediateRoot(true)), bytesToHex(s1.intermediateRoot(true)), 'serial result kept');
-    exec.corruptMerge = false;
+    faulty.corrupt = false;
     await exec.executeBlock(c.ctx, c.state.copy(), c.txs, c.senders, c.gasLimit);
     assert.equal(exec.stats.shadowChecks, 2);
     assert.equal(exec.stats.shadowMismatches, 1, 'a correct merge is not flagged');
@@ -99,9 +108,8 @@ test('shadow verification catches a corrupted merge, logs it, and keeps the seri
 });
 
 test('shadow verification stops the block when configured to halt', async () => {
-  const exec = new TxExecutor({ parallel: true, workers: 1, shadow: 1, shadowHalt: true, batchMax: 64 });
+  const exec = new TxExecutor({ parallel: true, workers: 1, shadow: 1, shadowHalt: true, batchMax: 64, merge: switchableMerge().merge });
   try {
-    exec.corruptMerge = true;
     const c = buildCase(7, 'no-overlap');
     await assert.rejects(exec.executeBlock(c.ctx, c.state.copy(), c.txs, c.senders, c.gasLimit), ShadowMismatchError);
   } finally {

@@ -12,6 +12,7 @@ import { bigintToBytesPadded, bytesToBigint } from '../../../crypto/bytes.js';
 import { asAddress, asHash, type Address, type Hash } from '../../../crypto/primitives.js';
 import { Transaction } from '../../../types/transaction.js';
 import { transferOutcome, type TransferInput } from '../transfer-outcome.js';
+import type { JobRequest, JobResponse } from './job.js';
 
 export const RECOVER_OUT = 53;
 const TRANSFER_IN = 8 + 32 * 3 + 8;
@@ -132,4 +133,14 @@ export function unpackTransfer(result: Uint8Array, index: number): { gasUsed: bi
 
 export function transferResultCount(result: Uint8Array): number {
   return result.length / TRANSFER_OUT;
+}
+
+/** A worker's answer to one job, with the buffers to transfer (not copy) back. */
+export function answerJob(req: JobRequest): [JobResponse, ArrayBuffer[]] {
+  try {
+    const result = req.kind === 'recover' ? runRecover(req.payload) : runTransfer(req.payload);
+    return [{ id: req.id, ok: true, result }, [result.buffer as ArrayBuffer]];
+  } catch (e) {
+    return [{ id: req.id, ok: false, error: (e as Error).message }, []];
+  }
 }

@@ -11,13 +11,9 @@ export interface JobRequest {
   id: number;
   kind: JobKind;
   payload: Uint8Array;
-  /** Test-only fault injection, honoured by the worker entry only. */
-  fault?: WorkerFault;
 }
 
 export type JobResponse = { id: number; ok: true; result: Uint8Array } | { id: number; ok: false; error: string };
-
-export type WorkerFault = 'throw' | 'exit' | 'hang';
 
 export type FallbackReason = 'worker-error' | 'worker-exit' | 'worker-timeout' | 'pool-closed' | 'precheck' | 'result-mismatch';
 

@@ -9,7 +9,7 @@
  * Never decides anything about consensus: it only moves buffers.
  */
 import { Worker } from 'node:worker_threads';
-import type { JobKind, JobRequest, JobResponse, WorkerFault } from './job.js';
+import type { JobKind, JobRequest, JobResponse } from './job.js';
 import { WorkerJobError } from './job.js';
 
 interface PendingJob {
@@ -18,7 +18,6 @@ interface PendingJob {
   payload: Uint8Array;
   resolve: (r: Uint8Array) => void;
   reject: (e: Error) => void;
-  fault?: WorkerFault;
   group: number;
   /** Opaque to the pool: handed back to the inline handler (e.g. the decoded txs of a chunk). */
   tag: unknown;
@@ -39,6 +38,9 @@ export interface WorkerPoolOptions {
   jobTimeoutMs?: number;
   maxInFlight?: number;
   onEvent?: (e: PoolEvent) => void;
+  /** Worker entry module (default: worker-thread.js), and the `workerData` each worker starts with. */
+  workerUrl?: URL;
+  workerData?: unknown;
 }
 
 export type PoolEvent =
@@ -58,13 +60,14 @@ export class WorkerPool {
   private closed = false;
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
-  private pendingFault: WorkerFault | undefined;
+  private readonly workerUrl: URL;
 
   constructor(private readonly opts: WorkerPoolOptions) {
     this.timeoutMs = opts.jobTimeoutMs ?? 30_000;
     // Deep enough that a worker stays busy through the main thread's synchronous stretches
     // (executing, hashing, writing a block), when nobody is there to refill it.
     this.maxInFlight = opts.maxInFlight ?? 16;
+    this.workerUrl = opts.workerUrl ?? WORKER_URL;
     for (let i = 0; i < opts.size; i++) this.slots.push(this.spawn());
   }
 
@@ -90,13 +93,8 @@ export class WorkerPool {
     return this.queue.length < this.slots.length * this.maxInFlight * 4;
   }
 
-  /** Test-only: the next job dispatched to a worker carries this fault. */
-  injectFault(fault: WorkerFault): void {
-    this.pendingFault = fault;
-  }
-
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(this.workerUrl, { workerData: this.opts.workerData });
     // A worker gets jobs only once its modules (WASM keccak, the native addon) are loaded,
     // so a cold start never counts against a job's timeout.
     const slot: Slot = { worker, inFlight: new Map(), ready: false };
@@ -156,10 +154,6 @@ export class WorkerPool {
     for (const slot of this.slots) {
       while (slot.ready && slot.inFlight.size < this.maxInFlight && this.queue.length > 0) {
         const job = this.queue.shift()!;
-        if (this.pendingFault) {
-          job.fault = this.pendingFault;
-          this.pendingFault = undefined;
-        }
         // Busy workers keep the process alive until their answers arrive; idle ones don't.
         if (slot.inFlight.size === 0) slot.worker.ref();
         slot.inFlight.set(job.id, job);
@@ -169,7 +163,7 @@ export class WorkerPool {
         // Copy into a fresh buffer we can transfer: payloads are often views into larger buffers.
         const payload = job.payload.byteOffset === 0 && job.payload.byteLength === job.payload.buffer.byteLength
           ? job.payload : job.payload.slice();
-        const req: JobRequest = { id: job.id, kind: job.kind, payload, fault: job.fault };
+        const req: JobRequest = { id: job.id, kind: job.kind, payload };
         slot.worker.postMessage(req, [payload.buffer as ArrayBuffer]);
       }
     }
