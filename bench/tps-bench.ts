@@ -22,6 +22,8 @@ import { testAccounts, type TestAccount } from '../tools/workload/accounts.js';
 
 const GTOS = fileURLToPath(new URL('../src/cmd/gtos.js', import.meta.url));
 const GAS_LIMIT = 1_000_000_000n;
+/** Requests in flight (the workload: 4); BENCH_INFLIGHT overrides it to probe whether a node is latency-bound. */
+const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 4);
 
 async function call(url: string, body: unknown): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -175,7 +177,7 @@ async function drive(name: string, node: RunningNode, raws: string[]): Promise<T
       accepted += n - (text.match(/"error"/g)?.length ?? 0);
     }
   };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  await Promise.all(Array.from({ length: INFLIGHT }, () => worker()));
   const sendSecs = (performance.now() - t0) / 1000;
   const gen = process.cpuUsage(genCpu0);
   const generatorCpu = (gen.user + gen.system) / 1e6 / sendSecs;

@@ -6,7 +6,7 @@ import { bytesToHex } from '../crypto/bytes.js';
 import { addressToHex, hashToHex, type Address } from '../crypto/primitives.js';
 import type { Block } from '../types/block.js';
 import { headerHash, type Header } from '../types/header.js';
-import { encodeBlock } from '../types/block.js';
+import { encodedBlockSize } from '../types/block.js';
 import type { Receipt } from '../types/receipt.js';
 import type { Transaction } from '../types/transaction.js';
 import { toQuantity } from './hex.js';
@@ -73,7 +73,7 @@ export function formatTx(tx: Transaction, sender: Address, loc?: TxLocation): Re
 
 export function formatBlock(block: Block, fullTxs: boolean, senderOf: (tx: Transaction) => Address): Record<string, unknown> {
   const out = formatHeader(block.header);
-  out.size = toQuantity(encodeBlock(block).length);
+  out.size = toQuantity(encodedBlockSize(block));
   out.totalDifficulty = undefined;
   out.uncles = [];
   out.transactions = fullTxs

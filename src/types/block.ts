@@ -65,6 +65,27 @@ function uncleList(uncles: readonly Header[]): Uint8Array {
   return encodeRlp(uncles.map((u) => headerToRlpFields(u)));
 }
 
+/** Bytes of the RLP length prefix for a payload of `len` bytes (list and string prefixes have the same size). */
+function prefixSize(len: number): number {
+  if (len < 56) return 1;
+  let n = 1;
+  for (let l = len; l > 0; l = Math.floor(l / 256)) n++;
+  return n;
+}
+
+/** encodeBlock(b).length without building the encoding (eth_getBlockBy* reports it on every poll). */
+export function encodedBlockSize(b: Block): number {
+  let txs = 0;
+  for (const t of b.transactions) {
+    const n = t.encode().length;
+    txs += t.type !== 0 ? prefixSize(n) + n : n;
+  }
+  const header = encodeRlp(headerToRlpFields(b.header)).length;
+  const uncles = uncleList(b.uncles).length;
+  const payload = header + prefixSize(txs) + txs + uncles;
+  return prefixSize(payload) + payload;
+}
+
 export function encodeBlock(b: Block): Uint8Array {
   return rawList([encodeRlp(headerToRlpFields(b.header)), txList(b.transactions), uncleList(b.uncles)]);
 }

@@ -18,7 +18,7 @@ import { signTransaction, Transaction, type TxType } from '../../src/types/trans
 import { txRoot } from '../../src/types/derive-root.js';
 import { orderedTrieRoot } from '../../src/state/trie/ordered.js';
 import {
-  blockHash, BlockDecodeError, decodeBlock, decodeBody, encodeBlock, encodeBody, readBlockStream, type Block,
+  blockHash, BlockDecodeError, decodeBlock, decodeBody, encodeBlock, encodeBody, encodedBlockSize, readBlockStream, type Block,
 } from '../../src/types/block.js';
 import { Rng } from '../../tools/workload/rng.js';
 
@@ -58,6 +58,7 @@ test('random blocks encode like @ethereumjs/block and round-trip', async () => {
     const block = randomBlock(rng, BigInt(1 + i));
     block.header.txRoot = txRoot(block.transactions, orderedTrieRoot);
     const enc = encodeBlock(block);
+    assert.equal(encodedBlockSize(block), enc.length, `${ctx}: size without encoding`);
     const h = block.header;
     const theirs = createBlock({
       header: {
