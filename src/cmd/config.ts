@@ -52,6 +52,7 @@ export const SETTINGS: Setting[] = [
   S(['http', 'port'], 'http.port', 'HTTP JSON-RPC port', { min: 0, max: 65535 }),
   S(['http', 'api'], 'http.api', 'APIs offered over HTTP'),
   S(['http', 'corsdomain'], 'http.corsdomain', 'origins allowed for cross-origin requests'),
+  S(['http', 'vhosts'], 'http.vhosts', 'Host names the HTTP server answers (IP addresses always pass; "*" allows any)'),
   S(['metrics', 'enabled'], 'metrics', 'serve Prometheus metrics'),
   S(['metrics', 'addr'], 'metrics.addr', 'metrics listen address'),
   S(['metrics', 'port'], 'metrics.port', 'metrics port', { min: 0, max: 65535 }),

@@ -13,7 +13,7 @@ export interface NodeConfig {
   dev: { enabled: boolean; period: number; gaslimit: bigint };
   miner: { enabled: boolean; etherbase: string; gaslimit: bigint; gasprice: bigint };
   account: { unlock: string; password: string; insecureunlock: boolean };
-  http: { enabled: boolean; addr: string; port: number; api: string[]; corsdomain: string[] };
+  http: { enabled: boolean; addr: string; port: number; api: string[]; corsdomain: string[]; vhosts: string[] };
   metrics: { enabled: boolean; addr: string; port: number };
   p2p: { port: number; bootnodes: string[]; maxpeers: number; nodiscover: boolean };
   txpool: {
@@ -34,7 +34,7 @@ export function defaultNodeConfig(): NodeConfig {
     dev: { enabled: false, period: 1, gaslimit: 30_000_000n },
     miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n },
     account: { unlock: '', password: '', insecureunlock: false },
-    http: { enabled: false, addr: '127.0.0.1', port: 8545, api: ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], corsdomain: [] },
+    http: { enabled: false, addr: '127.0.0.1', port: 8545, api: ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], corsdomain: [], vhosts: ['localhost'] },
     metrics: { enabled: false, addr: '127.0.0.1', port: 6060 },
     p2p: { port: 30303, bootnodes: [], maxpeers: 50, nodiscover: false },
     txpool: {

@@ -32,6 +32,7 @@ import { logger, setVerbosity } from '../util/log.js';
 import { executorConfig, txPoolConfig, type NodeConfig } from './config.js';
 import { openChainDatabase } from './datadir.js';
 import { devSetup } from './dev.js';
+import { assessExposure } from './exposure.js';
 import type { LevelDatabase } from '../state/database.js';
 import { P2pNode } from '../network/host.js';
 import type { NetworkObserver } from '../network/events.js';
@@ -135,6 +136,16 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     keys.set(addressToHex(d.signer), { address: d.signer, key: d.key });
   }
 
+  // eth_sendTransaction signs only for the dev account or with an explicit insecure unlock.
+  const signers = new Map<string, { address: Address; key: Uint8Array }>();
+  if (dev && devAccount) signers.set(addressToHex(devAccount), keys.get(addressToHex(devAccount))!);
+  if (cfg.account.insecureunlock) for (const [k, v] of keys) signers.set(k, v);
+
+  // Before the database opens: a refused start should cost nothing and leave nothing open.
+  const exposure = assessExposure(cfg, signers.size);
+  if (exposure.refusal) throw new NodeStartError(exposure.refusal);
+  for (const w of exposure.warnings) log.warn(w);
+
   const db: LevelDatabase = await openChainDatabase(datadir);
   const metrics = createMetricsRegistry();
   const executor = new TxExecutor(executorConfig(cfg), executorObserver(metrics));
@@ -196,11 +207,6 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       metrics.miner.buildSeconds.observe(info.buildMs / 1000);
     });
   }
-
-  // eth_sendTransaction signs only for the dev account or with an explicit insecure unlock.
-  const signers = new Map<string, { address: Address; key: Uint8Array }>();
-  if (dev && devAccount) signers.set(addressToHex(devAccount), keys.get(addressToHex(devAccount))!);
-  if (cfg.account.insecureunlock) for (const [k, v] of keys) signers.set(k, v);
 
   const networkId = BigInt(cfg.node.networkid || 0) || chain.config.chainId;
 
@@ -266,6 +272,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
         host: cfg.http.addr,
         port: cfg.http.port,
         corsDomains: cfg.http.corsdomain,
+        vhosts: cfg.http.vhosts,
         onRequest: (method, ms, ok) => {
           metrics.rpc.requests.inc({ method, result: ok ? 'ok' : 'error' });
           metrics.rpc.latency.observe({ method }, ms / 1000);

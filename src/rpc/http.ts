@@ -2,13 +2,16 @@
  * The HTTP transport of the JSON-RPC server (127.0.0.1 by default): takes
  * POSTed bodies to "/" within the size limit and hands them to the JSON-RPC
  * envelope (jsonrpc.ts), then writes its answer; owns the listener, CORS,
- * content types, body limits and the timeouts that bound slow clients.
+ * content types, body limits, the allowed Host names (vhosts.ts) and the
+ * timeouts that bound slow clients.
  *
  * Choices where the spec leaves room (go-ethereum's where it has one):
  * - nothing owed (a notification, or a batch of only notifications) is
  *   answered with HTTP 200 and an empty body;
  * - GET/HEAD "/" answers 200 with an empty body (geth's health check);
  *   other methods get 405, other paths 404, a non-JSON content type 415;
+ * - a Host not allowed by `vhosts` gets 403 before anything else is looked
+ *   at, CORS included (geth wraps its CORS handler in the vhost one);
  * - a body over the limit gets 413 with a JSON-RPC −32005 error and is
  *   never buffered past the limit; the rest is read and dropped, up to
  *   max(2 × limit, 1 MiB) bytes in all, so the client can finish sending,
@@ -18,6 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { close, listen } from '../util/http-listen.js';
 import { logger } from '../util/log.js';
 import { CorsPolicy } from './cors.js';
+import { VirtualHosts } from './vhosts.js';
 import { LimitExceededError } from './errors.js';
 import { errorBody, JsonRpcHandler, positiveInt, RpcServerError, type JsonRpcOptions } from './jsonrpc.js';
 import type { RpcRegistry } from './registry.js';
@@ -32,6 +36,8 @@ export interface RpcServerOptions extends JsonRpcOptions {
   /** 0 picks a free port (see the address start() returns). */
   port: number;
   corsDomains?: string[];
+  /** Host names the server answers (IP literals always pass); "*" allows every name. geth's default, ["localhost"], unless set. */
+  vhosts?: string[];
   maxBodyBytes?: number;
 }
 
@@ -65,6 +71,7 @@ export class RpcHttpServer {
   private readonly maxBody: number;
   private readonly drainLimit: number;
   private readonly cors: CorsPolicy;
+  private readonly vhosts: VirtualHosts;
   private readonly rpc: JsonRpcHandler;
 
   constructor(registry: RpcRegistry, opts: RpcServerOptions) {
@@ -74,6 +81,7 @@ export class RpcHttpServer {
     this.rpc = new JsonRpcHandler(registry, opts);
     this.drainLimit = Math.max(2 * this.maxBody, 1 << 20);
     this.cors = new CorsPolicy(opts.corsDomains ?? []);
+    this.vhosts = new VirtualHosts(opts.vhosts ?? ['localhost']);
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -83,6 +91,11 @@ export class RpcHttpServer {
     server.keepAliveTimeout = 120_000;
     // A client announcing a too-large body with "Expect: 100-continue" is refused before it sends it.
     server.on('checkContinue', (req, res) => {
+      if (!this.vhosts.allows(req.headers.host)) {
+        // The client waits for our word before sending the body; it will not come, so the connection goes.
+        res.setHeader('connection', 'close');
+        return plain(res, 403, 'invalid host specified');
+      }
       const n = declaredLength(req);
       if (n !== undefined && n > this.maxBody) {
         this.applyCors(req, res);
@@ -119,6 +132,7 @@ export class RpcHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.vhosts.allows(req.headers.host)) return this.refuseHost(req, res);
     this.applyCors(req, res);
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/') return plain(res, 404, 'not found');
@@ -144,6 +158,11 @@ export class RpcHttpServer {
     if (body === ABORTED) return;
     if (typeof body === 'number') return this.refuseBody(req, res, body);
     this.sendJson(res, 200, await this.rpc.handle(body));
+  }
+
+  private refuseHost(req: IncomingMessage, res: ServerResponse): void {
+    plain(res, 403, 'invalid host specified');
+    this.discard(req, 0);
   }
 
   private applyCors(req: IncomingMessage, res: ServerResponse): void {
