@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { initCommand } from './commands/init.js';
 import { importCommand } from './commands/import.js';
 import { exportCommand } from './commands/export.js';
+import { dbCheckCommand } from './commands/db.js';
 import { accountImport, accountList, accountNew } from './commands/account.js';
 import { addSettingFlags, dumpToml, resolveConfig } from './config.js';
 import { executorConfig } from '../node/config.js';
@@ -68,6 +69,17 @@ export function buildProgram(): Command {
     .action(async (file: string, first?: string, last?: string) => {
       const c = cfg();
       await exportCommand(file, first ? parseBlockNumber(first) : undefined, last ? parseBlockNumber(last) : undefined, c.node.datadir, out);
+    });
+
+  program
+    .command('db')
+    .description('database maintenance')
+    .command('check')
+    .description('verify every canonical block and the whole head state (stop the node first)')
+    .action(async () => {
+      const c = cfg();
+      setVerbosity(c.node.verbosity);
+      await dbCheckCommand(c.node.datadir, out);
     });
 
   program

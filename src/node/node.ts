@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { addressFromHex, addressToHex, type Address } from '../crypto/primitives.js';
 import { KeystoreDir, readPasswordList } from '../crypto/keystore-dir.js';
 import { Blockchain, type NewHeadEvent } from '../core/chain/blockchain.js';
+import { ChainCorruptionError } from '../core/chain/chain-store.js';
+import { ChainIntegrityError, quickCheck } from '../core/chain/integrity.js';
 import { loadGenesisFile, type Genesis } from '../core/chain/genesis.js';
 import { TxExecutor, type ExecutorObserver } from '../core/executor/executor.js';
 import { TxPool } from '../core/txpool/txpool.js';
@@ -161,9 +163,14 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
         if (ms > 0) metrics.chain.txPerSecond.set(Math.round((block.transactions.length * 1000) / ms));
       },
     });
+    // Milliseconds, and a damaged head would otherwise surface later as wrong answers or a failed import.
+    quickCheck(chain.store, db);
   } catch (e) {
     await executor.close();
     await db.close();
+    if (e instanceof ChainIntegrityError || e instanceof ChainCorruptionError) {
+      throw new NodeStartError(`${e.message}; run "gtos db check --datadir ${datadir}" to check the whole database`);
+    }
     throw e;
   }
   metrics.chain.head.set(Number(chain.currentHeader().number));

@@ -3,9 +3,12 @@
  * state/schema.ts: headers, bodies, receipts, total difficulty, canonical
  * mapping, tx lookups, head pointer. Reads are synchronous (classic-level
  * getSync); writes only ever go into a caller's batch, so a block is written
- * with everything that belongs to it or not at all.
+ * with everything that belongs to it or not at all. A record that LevelDB
+ * reports corrupt or that does not decode is a ChainCorruptionError naming
+ * the block and key, so callers (RPC, start-up) can tell a damaged database
+ * from a bug.
  */
-import { bigintToBytes, bytesToBigint } from '../../crypto/bytes.js';
+import { bigintToBytes, bytesToBigint, bytesToHex } from '../../crypto/bytes.js';
 import { asHash, type Hash } from '../../crypto/primitives.js';
 import type { KeyValueStore, WriteBatch } from '../../state/database.js';
 import { schema } from '../../state/schema.js';
@@ -21,6 +24,22 @@ export interface TxLookup {
 
 const hexKey = (h: Uint8Array) => Buffer.from(h).toString('hex');
 
+/** A stored record that cannot be read back: the database is damaged, whatever asked for it. */
+export class ChainCorruptionError extends Error {
+  override name = 'ChainCorruptionError';
+  readonly key: string;
+  constructor(readonly record: string, readonly block: bigint | undefined, key: Uint8Array, readonly reason: string) {
+    const k = bytesToHex(key);
+    super(block !== undefined
+      ? `database corruption at block ${block}: ${record} (key ${k}): ${reason}`
+      : `database corruption in ${record} (key ${k}): ${reason}`);
+    this.key = k;
+  }
+}
+
+/** LevelDB's own verdict (a failed checksum, a bad table block); other failures (a closed database) are not damage. */
+const isLevelCorruption = (e: unknown) => (e as { code?: string }).code === 'LEVEL_CORRUPTION';
+
 export class ChainStore {
   private readonly headers = new Lru<string, Header>(4096);
 
@@ -28,9 +47,26 @@ export class ChainStore {
 
   // --- reads ---
 
+  /** Reads and decodes one record; undefined when it is absent. */
+  private load<T>(record: string, block: bigint | undefined, key: Uint8Array, decode: (raw: Uint8Array) => T): T | undefined {
+    let raw: Uint8Array | undefined;
+    try {
+      raw = this.kv.get(key);
+    } catch (e) {
+      if (isLevelCorruption(e)) throw new ChainCorruptionError(record, block, key, (e as Error).message);
+      throw e;
+    }
+    if (!raw) return undefined;
+    try {
+      return decode(raw);
+    } catch (e) {
+      // We wrote this record ourselves, so a value that does not decode was damaged on disk.
+      throw new ChainCorruptionError(record, block, key, `does not decode: ${(e as Error).message}`);
+    }
+  }
+
   blockNumber(hash: Hash): bigint | undefined {
-    const v = this.kv.get(schema.blockNumber(hash));
-    return v ? schema.decodeNumber(v) : undefined;
+    return this.load('hash → number lookup', undefined, schema.blockNumber(hash), schema.decodeNumber);
   }
 
   header(hash: Hash, number?: bigint): Header | undefined {
@@ -38,16 +74,13 @@ export class ChainStore {
     if (cached) return cached;
     const n = number ?? this.blockNumber(hash);
     if (n === undefined) return undefined;
-    const raw = this.kv.get(schema.header(n, hash));
-    if (!raw) return undefined;
-    const h = decodeHeader(raw);
-    this.headers.set(hexKey(hash), h);
+    const h = this.load('header', n, schema.header(n, hash), decodeHeader);
+    if (h) this.headers.set(hexKey(hash), h);
     return h;
   }
 
   canonicalHash(number: bigint): Hash | undefined {
-    const v = this.kv.get(schema.canonicalHash(number));
-    return v ? asHash(v) : undefined;
+    return this.load('canonical hash', number, schema.canonicalHash(number), asHash);
   }
 
   headerByNumber(number: bigint): Header | undefined {
@@ -59,41 +92,38 @@ export class ChainStore {
     const n = number ?? this.blockNumber(hash);
     if (n === undefined) return undefined;
     const header = this.header(hash, n);
-    const raw = this.kv.get(schema.body(n, hash));
-    if (!header || !raw) return undefined;
-    const body = decodeBody(raw);
+    if (!header) return undefined;
+    const body = this.load('body', n, schema.body(n, hash), decodeBody);
+    if (!body) return undefined;
     return { header, transactions: body.transactions, uncles: body.uncles };
   }
 
   receipts(hash: Hash, number?: bigint): Receipt[] | undefined {
     const n = number ?? this.blockNumber(hash);
     if (n === undefined) return undefined;
-    const raw = this.kv.get(schema.receipts(n, hash));
-    return raw ? decodeReceipts(raw) : undefined;
+    return this.load('receipts', n, schema.receipts(n, hash), decodeReceipts);
   }
 
   totalDifficulty(hash: Hash, number?: bigint): bigint | undefined {
     const n = number ?? this.blockNumber(hash);
     if (n === undefined) return undefined;
-    const raw = this.kv.get(schema.totalDifficulty(n, hash));
-    return raw ? bytesToBigint(raw) : undefined;
+    return this.load('total difficulty', n, schema.totalDifficulty(n, hash), bytesToBigint);
   }
 
   txLookup(txHash: Hash): TxLookup | undefined {
-    const v = this.kv.get(schema.txLookup(txHash));
-    if (!v || v.length !== 12) return undefined;
-    const dv = new DataView(v.buffer, v.byteOffset, 12);
-    return { blockNumber: dv.getBigUint64(0), index: dv.getUint32(8) };
+    return this.load('tx lookup', undefined, schema.txLookup(txHash), (v) => {
+      if (v.length !== 12) return undefined;
+      const dv = new DataView(v.buffer, v.byteOffset, 12);
+      return { blockNumber: dv.getBigUint64(0), index: dv.getUint32(8) };
+    });
   }
 
   headHash(): Hash | undefined {
-    const v = this.kv.get(schema.headBlock);
-    return v ? asHash(v) : undefined;
+    return this.load('head block pointer', undefined, schema.headBlock, asHash);
   }
 
   genesisHash(): Hash | undefined {
-    const v = this.kv.get(schema.genesisHash);
-    return v ? asHash(v) : undefined;
+    return this.load('genesis hash', 0n, schema.genesisHash, asHash);
   }
 
   // --- writes (into the caller's batch) ---

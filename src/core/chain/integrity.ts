@@ -19,7 +19,7 @@ import { TrieIntegrityError, verifyTrie } from '../../state/trie/verify.js';
 import type { Block } from '../../types/block.js';
 import { receiptRoot, txRoot } from '../../types/derive-root.js';
 import { headerHash, type Header } from '../../types/header.js';
-import type { ChainStore } from './chain-store.js';
+import { ChainCorruptionError, type ChainStore } from './chain-store.js';
 
 /** What is wrong, and where: a block number, a database key, or both. */
 export class ChainIntegrityError extends Error {
@@ -42,8 +42,14 @@ function guard<T>(what: string, block: bigint, key: Uint8Array | undefined, fn: 
     return fn();
   } catch (e) {
     if (e instanceof ChainIntegrityError) throw e;
+    if (e instanceof ChainCorruptionError) throw new ChainIntegrityError(`${what}: ${e.reason}`, block, e.key);
     throw new ChainIntegrityError(`${what}: ${(e as Error).message}`, block, key ? bytesToHex(key) : undefined);
   }
+}
+
+/** The store's own corruption verdict (a lookup or pointer read outside `guard`) in the checks' terms. */
+function asIntegrity(e: unknown): unknown {
+  return e instanceof ChainCorruptionError ? new ChainIntegrityError(`${e.record}: ${e.reason}`, e.block, e.key) : e;
 }
 
 /** Checks canonical block `n`; returns its header. `parent` is the header of n − 1 when known. */
@@ -82,6 +88,14 @@ function headNumber(store: ChainStore): { hash: Hash; number: bigint } {
 
 /** The start-up check: head, its state root node, the last `depth` blocks. */
 export function quickCheck(store: ChainStore, kv: KeyValueReader, depth = 16n): void {
+  try {
+    quickCheckOf(store, kv, depth);
+  } catch (e) {
+    throw asIntegrity(e);
+  }
+}
+
+function quickCheckOf(store: ChainStore, kv: KeyValueReader, depth: bigint): void {
   const { number } = headNumber(store);
   const from = number > depth ? number - depth : 0n;
   let parent: Header | undefined;
@@ -91,7 +105,7 @@ export function quickCheck(store: ChainStore, kv: KeyValueReader, depth = 16n): 
     parent = head;
   }
   const root = head!.stateRoot;
-  const enc = kv.get(schema.trieNode(root));
+  const enc = guard('state root node unreadable', number, schema.trieNode(root), () => kv.get(schema.trieNode(root)));
   // An empty state has no root node; any other root must be stored and hash to its key.
   if (enc ? !equalBytes(keccak256(enc), root) : !equalBytes(root, EMPTY_ROOT)) {
     throw new ChainIntegrityError(enc ? 'state root node does not hash to its key' : 'state root node missing', number, bytesToHex(schema.trieNode(root)));
@@ -100,6 +114,14 @@ export function quickCheck(store: ChainStore, kv: KeyValueReader, depth = 16n): 
 
 /** Everything: every canonical block, then the whole head state. */
 export function fullCheck(store: ChainStore, kv: KeyValueReader, onProgress?: (what: string, n: bigint) => void): IntegrityReport {
+  try {
+    return fullCheckOf(store, kv, onProgress);
+  } catch (e) {
+    throw asIntegrity(e);
+  }
+}
+
+function fullCheckOf(store: ChainStore, kv: KeyValueReader, onProgress?: (what: string, n: bigint) => void): IntegrityReport {
   const { number } = headNumber(store);
   const report: IntegrityReport = { head: number, blocks: 0, txs: 0, stateNodes: 0, accounts: 0 };
   let parent: Header | undefined;
