@@ -14,6 +14,7 @@ export interface NodeConfig {
   miner: { enabled: boolean; etherbase: string; gaslimit: bigint; gasprice: bigint };
   account: { unlock: string; password: string; insecureunlock: boolean };
   http: { enabled: boolean; addr: string; port: number; api: string[]; corsdomain: string[]; vhosts: string[] };
+  ws: { enabled: boolean; addr: string; port: number; api: string[]; origins: string[] };
   metrics: { enabled: boolean; addr: string; port: number };
   p2p: { port: number; bootnodes: string[]; maxpeers: number; nodiscover: boolean };
   txpool: {
@@ -35,6 +36,8 @@ export function defaultNodeConfig(): NodeConfig {
     miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n },
     account: { unlock: '', password: '', insecureunlock: false },
     http: { enabled: false, addr: '127.0.0.1', port: 8545, api: ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], corsdomain: [], vhosts: ['localhost'] },
+    // api: the same list as http.api's default.
+    ws: { enabled: false, addr: '127.0.0.1', port: 8546, api: ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], origins: [] },
     metrics: { enabled: false, addr: '127.0.0.1', port: 6060 },
     p2p: { port: 30303, bootnodes: [], maxpeers: 50, nodiscover: false },
     txpool: {

@@ -20,6 +20,10 @@ import { createMetricsRegistry, type Metrics } from '../metrics/registry.js';
 import { MetricsHttpServer } from '../metrics/server.js';
 import { RpcRegistry } from '../rpc/registry.js';
 import { RpcHttpServer } from '../rpc/http.js';
+import { RpcWsServer } from '../rpc/ws.js';
+import { ChainEvents } from '../rpc/api/chain-events.js';
+import { FilterSystem, filterMethods } from '../rpc/api/filters.js';
+import { SubscriptionService } from '../rpc/api/subscriptions.js';
 import type { NodeBackend } from '../rpc/backend.js';
 import { registerAll } from '../rpc/api/namespace.js';
 import { ethMethods } from '../rpc/api/eth.js';
@@ -95,6 +99,7 @@ export interface RunningNode {
   p2p?: P2pNode;
   sync?: SyncDriver;
   rpc?: { host: string; port: number };
+  ws?: { host: string; port: number };
   metricsAddr?: { host: string; port: number };
   devAccount?: Address;
   stop(): Promise<void>;
@@ -221,6 +226,10 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   let sync: SyncDriver | undefined;
   let rpcServer: RpcHttpServer | undefined;
   let rpcAddr: { host: string; port: number } | undefined;
+  let wsServer: RpcWsServer | undefined;
+  let wsAddr: { host: string; port: number } | undefined;
+  let rpcEvents: ChainEvents | undefined;
+  let filters: FilterSystem | undefined;
   let metricsServer: MetricsHttpServer | undefined;
   let metricsAddr: { host: string; port: number } | undefined;
   let stopping: Promise<void> | undefined;
@@ -230,6 +239,9 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       await miner?.stop();
       await p2p?.stop();
       await rpcServer?.stop();
+      await wsServer?.stop();
+      filters?.close();
+      rpcEvents?.close();
       await metricsServer?.stop();
       pool.stop(); // writes the journal a last time; a failure is logged, never thrown
       await executor.close();
@@ -263,11 +275,19 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       suggestedTip: cfg.miner.gasprice > 1_000_000_000n ? cfg.miner.gasprice : 1_000_000_000n,
     };
 
-    if (cfg.http.enabled) {
-      const registry = new RpcRegistry(cfg.http.api.concat(['net', 'web3', 'rpc']));
+    // One event hub, filter table and subscription set for both transports: a filter made over HTTP can be polled over WS.
+    rpcEvents = new ChainEvents(chain, pool, () => backend.p2p?.syncing() ?? false);
+    filters = new FilterSystem(backend, rpcEvents);
+    const filterApi = filterMethods(filters);
+    const subscriptions = new SubscriptionService(backend, rpcEvents);
+    const rpcRegistry = (apis: string[]) => {
+      const registry = new RpcRegistry(apis.concat(['net', 'web3', 'rpc']));
       registerAll(registry, 'rpc', { modules: { fn: () => registry.modules(), max: 0 } });
-      registerAll(registry, 'eth', ethMethods(backend));
-      registerAll(registry, 'tos', ethMethods(backend));
+      for (const ns of ['eth', 'tos']) {
+        registerAll(registry, ns, ethMethods(backend));
+        registerAll(registry, ns, filterApi);
+        registerAll(registry, ns, subscriptions.methods(ns));
+      }
       registerAll(registry, 'net', netMethods(backend));
       registerAll(registry, 'web3', web3Methods(backend));
       registerAll(registry, 'txpool', txpoolMethods(backend));
@@ -275,18 +295,29 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       registerAll(registry, 'staking', stakingMethods(backend));
       registerAll(registry, 'agent', agentMethods(backend));
       registerAll(registry, 'admin', adminMethods(backend));
+      return registry;
+    };
+    const onRequest = (method: string, ms: number, ok: boolean) => {
+      metrics.rpc.requests.inc({ method, result: ok ? 'ok' : 'error' });
+      metrics.rpc.latency.observe({ method }, ms / 1000);
+    };
+
+    if (cfg.http.enabled) {
+      const registry = rpcRegistry(cfg.http.api);
       rpcServer = new RpcHttpServer(registry, {
         host: cfg.http.addr,
         port: cfg.http.port,
         corsDomains: cfg.http.corsdomain,
         vhosts: cfg.http.vhosts,
-        onRequest: (method, ms, ok) => {
-          metrics.rpc.requests.inc({ method, result: ok ? 'ok' : 'error' });
-          metrics.rpc.latency.observe({ method }, ms / 1000);
-        },
+        onRequest,
       });
       rpcAddr = await rpcServer.start();
       log.info('HTTP JSON-RPC server started', { url: `http://${rpcAddr.host}:${rpcAddr.port}` });
+    }
+    if (cfg.ws.enabled) {
+      wsServer = new RpcWsServer(rpcRegistry(cfg.ws.api), { host: cfg.ws.addr, port: cfg.ws.port, origins: cfg.ws.origins, onRequest });
+      wsAddr = await wsServer.start();
+      log.info('WebSocket JSON-RPC server started', { url: `ws://${wsAddr.host}:${wsAddr.port}` });
     }
 
     if (cfg.metrics.enabled) {
@@ -305,7 +336,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     datadir,
   });
 
-  return { chain, pool, executor, miner, p2p, sync, rpc: rpcAddr, metricsAddr, devAccount, stop };
+  return { chain, pool, executor, miner, p2p, sync, rpc: rpcAddr, ws: wsAddr, metricsAddr, devAccount, stop };
 }
 
 /** Runs until SIGINT/SIGTERM; a second signal forces exit. */
@@ -313,6 +344,7 @@ export async function runNodeUntilSignal(cfg: NodeConfig, out: (s: string) => vo
   const node = await startNode(cfg);
   if (node.devAccount) out(`Dev account: ${addressToHex(node.devAccount)} (key in ${join(cfg.node.datadir, 'keystore')}, empty password)`);
   if (node.rpc) out(`JSON-RPC: http://${node.rpc.host}:${node.rpc.port}`);
+  if (node.ws) out(`WebSocket: ws://${node.ws.host}:${node.ws.port}`);
   if (node.metricsAddr) out(`Metrics:  http://${node.metricsAddr.host}:${node.metricsAddr.port}/metrics`);
   await new Promise<void>((resolve) => {
     let signals = 0;

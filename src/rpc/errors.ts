@@ -13,6 +13,8 @@ const ErrorCode = {
   INTERNAL: -32603,
   /** go-ethereum's default for a method that ran and failed. */
   DEFAULT: -32000,
+  /** geth's code for a subscription asked for on a transport without notifications (HTTP). */
+  NOTIFICATIONS_UNSUPPORTED: -32001,
   RESPONSE_TOO_LARGE: -32003,
   LIMIT_EXCEEDED: -32005,
 } as const;
@@ -84,5 +86,12 @@ export class ResponseTooLargeError extends RpcError {
   override name = 'ResponseTooLargeError';
   constructor(message = 'response too large') {
     super(ErrorCode.RESPONSE_TOO_LARGE, message);
+  }
+}
+
+export class NotificationsUnsupportedError extends RpcError {
+  override name = 'NotificationsUnsupportedError';
+  constructor() {
+    super(ErrorCode.NOTIFICATIONS_UNSUPPORTED, 'notifications not supported');
   }
 }

@@ -11,7 +11,7 @@ import type { Receipt } from '../types/receipt.js';
 import type { Transaction } from '../types/transaction.js';
 import { toQuantity } from './hex.js';
 
-function formatHeader(h: Header): Record<string, unknown> {
+export function formatHeader(h: Header): Record<string, unknown> {
   const out: Record<string, unknown> = {
     number: toQuantity(h.number),
     hash: hashToHex(headerHash(h)),

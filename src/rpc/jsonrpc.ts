@@ -24,7 +24,7 @@ import {
   RpcError,
   type RpcErrorObject,
 } from './errors.js';
-import type { RpcRegistry } from './registry.js';
+import type { CallContext, RpcRegistry } from './registry.js';
 
 const log = logger('rpc');
 
@@ -102,24 +102,24 @@ export class JsonRpcHandler {
   }
 
   /** The response text for one message (UTF-8 JSON), or undefined when nothing is owed (notifications only). */
-  async handle(message: Uint8Array | string): Promise<string | undefined> {
+  async handle(message: Uint8Array | string, ctx: CallContext = {}): Promise<string | undefined> {
     let doc: unknown;
     try {
       doc = JSON.parse(typeof message === 'string' ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('utf8'));
     } catch {
       return errorBody(new ParseError('parse error: invalid JSON'));
     }
-    return this.handleParsed(doc);
+    return this.handleParsed(doc, ctx);
   }
 
   /** As handle, for a message its transport has already parsed. */
-  async handleParsed(doc: unknown): Promise<string | undefined> {
-    if (Array.isArray(doc)) return this.batch(doc);
-    const r = await this.one(doc);
+  async handleParsed(doc: unknown, ctx: CallContext = {}): Promise<string | undefined> {
+    if (Array.isArray(doc)) return this.batch(doc, ctx);
+    const r = await this.one(doc, ctx);
     return r === undefined ? undefined : encode(r);
   }
 
-  private async batch(items: unknown[]): Promise<string | undefined> {
+  private async batch(items: unknown[], ctx: CallContext): Promise<string | undefined> {
     if (items.length === 0) return errorBody(new InvalidRequestError('empty batch'));
     if (items.length > this.maxBatch) return errorBody(new LimitExceededError('batch too large'));
     const parts: string[] = [];
@@ -138,7 +138,7 @@ export class JsonRpcHandler {
       let end = k;
       while (end < items.length && this.pipelined(items[end])) end++;
       // Every call of a run has run, so each gets its real answer; the size budget applies after the run.
-      const answers = end > k + 1 ? await Promise.all(items.slice(k, end).map((x) => this.one(x))) : [await this.one(item)];
+      const answers = end > k + 1 ? await Promise.all(items.slice(k, end).map((x) => this.one(x, ctx))) : [await this.one(item, ctx)];
       if (end > k + 1) k = end - 1;
       for (const r of answers) {
         if (r === undefined) continue;
@@ -158,7 +158,7 @@ export class JsonRpcHandler {
   }
 
   /** Runs one request object; undefined for a notification. */
-  private async one(item: unknown): Promise<RpcResponse | undefined> {
+  private async one(item: unknown, ctx: CallContext): Promise<RpcResponse | undefined> {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return errorResponse(null, new InvalidRequestError('invalid request: not an object'));
     const o = item as Record<string, unknown>;
     const notification = !('id' in o);
@@ -174,7 +174,7 @@ export class JsonRpcHandler {
     let resp: RpcResponse;
     let ok = true;
     try {
-      const result = await this.registry.call(method, params);
+      const result = await this.registry.call(method, params, ctx);
       resp = { jsonrpc: '2.0', id, result: result === undefined ? null : result };
     } catch (e) {
       ok = false;

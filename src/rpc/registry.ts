@@ -6,8 +6,31 @@
  */
 import { InvalidParamsError, MethodNotFoundError } from './errors.js';
 
-/** Receives positional params; returns a JSON-ready value (hex strings, objects, null). */
-export type RpcHandler = (params: unknown[]) => unknown | Promise<unknown>;
+/**
+ * A connection that can carry server-to-client notifications (WebSocket);
+ * HTTP has none, which is how subscriptions know they cannot be served.
+ */
+export interface RpcConnection {
+  readonly closed: boolean;
+  /** Sends {"jsonrpc":"2.0","method":method,"params":params}; dropped once the connection is closed. */
+  notify(method: string, params: unknown): void;
+  /** Runs fn once when the connection closes (at once if it already has); the returned function cancels that. */
+  onClose(fn: () => void): () => void;
+}
+
+/** What a call knows about the message it came in. */
+export interface CallContext {
+  conn?: RpcConnection;
+  /**
+   * Queues fn to run after the answer to this message has been sent, so a
+   * subscription's first notification can never overtake the answer that
+   * carries its id. Transports without notifications may leave it out.
+   */
+  afterResponse?: (fn: () => void) => void;
+}
+
+/** Receives positional params (and the call's context); returns a JSON-ready value (hex strings, objects, null). */
+export type RpcHandler = (params: unknown[], ctx: CallContext) => unknown | Promise<unknown>;
 
 export interface MethodOptions {
   /** Required leading params (default 0). */
@@ -104,7 +127,7 @@ export class RpcRegistry {
     return out;
   }
 
-  async call(name: string, params: unknown[]): Promise<unknown> {
+  async call(name: string, params: unknown[], ctx: CallContext = {}): Promise<unknown> {
     const m = this.methods.get(name);
     if (!m || !this.enabled.has(namespaceOf(name))) throw new MethodNotFoundError(name);
     if (!Array.isArray(params)) throw new InvalidParamsError('non-array args');
@@ -113,6 +136,6 @@ export class RpcRegistry {
     while (n > m.paramsMin && params[n - 1] === null) n--;
     if (n < m.paramsMin) throw new InvalidParamsError(`missing value for required argument ${n}`);
     if (n > m.paramsMax) throw new InvalidParamsError(`too many arguments, want at most ${m.paramsMax}`);
-    return m.handler(params.slice(0, n));
+    return m.handler(params.slice(0, n), ctx);
   }
 }
