@@ -279,10 +279,11 @@ export class RpcWsServer {
     this.rpc.handle(bytes, ctx)
       .then((answer) => {
         if (answer !== undefined) conn.send(answer);
-        for (const fn of after) fn();
       })
       .catch((e: unknown) => log.error('WebSocket RPC failure', { err: e as Error }))
       .finally(() => {
+        // Even after a failure: a subscription left waiting for its answer would hold its events forever.
+        for (const fn of after) fn();
         if (--conn.inFlight < this.maxInFlight && conn.ws.isPaused && !conn.closed) conn.ws.resume();
       });
   }
