@@ -27,16 +27,20 @@ interface Setting {
   help: string;
   min?: number;
   max?: number;
+  /** The only values a string setting takes. */
+  choices?: string[];
 }
 
 /** Typed so the table cannot name a key the config does not have. */
-const S = <Sec extends Section>(toml: [Sec, keyof NodeConfig[Sec] & string], flag: string, help: string, range?: { min?: number; max?: number }): Setting =>
+const S = <Sec extends Section>(toml: [Sec, keyof NodeConfig[Sec] & string], flag: string, help: string, range?: { min?: number; max?: number; choices?: string[] }): Setting =>
   ({ toml, flag, help, ...range });
 
 export const SETTINGS: Setting[] = [
   S(['node', 'datadir'], 'datadir', 'data directory for the database and keystore'),
   S(['node', 'verbosity'], 'verbosity', 'log level: 0=silent, 1=error, 2=warn, 3=info, 4=debug, 5=trace', { min: 0, max: 5 }),
   S(['node', 'networkid'], 'networkid', 'network identifier (0 = the chain id)', { min: 0 }),
+  S(['node', 'gcmode'], 'gcmode', 'state pruning: "full" keeps the 128 most recent states in memory and writes only what survives, "archive" writes every state', { choices: ['full', 'archive'] }),
+  S(['node', 'cache'], 'cache', 'megabytes of memory for caches (a quarter holds unflushed trie nodes)', { min: 16 }),
   S(['dev', 'enabled'], 'dev', 'ephemeral-config developer chain: one signer, prefunded account, mining on'),
   S(['dev', 'period'], 'dev.period', 'dev block period in seconds (0 = mine only when txs are pending)', { min: 0 }),
   S(['dev', 'gaslimit'], 'dev.gaslimit', 'dev genesis gas limit'),
@@ -125,8 +129,9 @@ function coerce(s: Setting, v: unknown, where: string): unknown {
       throw new ConfigError(`${name}: expected a non-negative integer, got ${JSON.stringify(String(v))}`);
     }
     case 'string':
-      if (typeof v === 'string') return v;
-      throw new ConfigError(`${name}: expected a string`);
+      if (typeof v !== 'string') throw new ConfigError(`${name}: expected a string`);
+      if (s.choices && !s.choices.includes(v)) throw new ConfigError(`${name}: must be one of ${s.choices.join(', ')}, got ${JSON.stringify(v)}`);
+      return v;
     case 'list':
       if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
       if (typeof v === 'string') return v.split(',').map((x) => x.trim()).filter(Boolean);

@@ -9,7 +9,13 @@ import { defaultTxPoolConfig, type TxPoolConfig } from '../core/txpool/config.js
 import { defaultDataDir } from './datadir.js';
 
 export interface NodeConfig {
-  node: { datadir: string; verbosity: number; networkid: number };
+  node: {
+    datadir: string; verbosity: number; networkid: number;
+    /** 'full' prunes old states (go-ethereum's default), 'archive' keeps every state. */
+    gcmode: string;
+    /** Megabytes of memory for caches, go-ethereum's --cache (a quarter holds unflushed trie nodes). */
+    cache: number;
+  };
   dev: { enabled: boolean; period: number; gaslimit: bigint };
   miner: { enabled: boolean; etherbase: string; gaslimit: bigint; gasprice: bigint };
   account: { unlock: string; password: string; insecureunlock: boolean };
@@ -31,7 +37,7 @@ export function defaultNodeConfig(): NodeConfig {
   const x = defaultExecutorConfig();
   const p = defaultTxPoolConfig();
   return {
-    node: { datadir: defaultDataDir(), verbosity: 3, networkid: 0 },
+    node: { datadir: defaultDataDir(), verbosity: 3, networkid: 0, gcmode: 'full', cache: 1024 },
     dev: { enabled: false, period: 1, gaslimit: 30_000_000n },
     miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n },
     account: { unlock: '', password: '', insecureunlock: false },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { addressFromHex, addressToHex, type Address } from '../crypto/primitives.js';
 import { KeystoreDir, readPasswordList } from '../crypto/keystore-dir.js';
 import { Blockchain, type NewHeadEvent } from '../core/chain/blockchain.js';
+import { retentionForCache } from '../core/chain/state-retention.js';
 import { ChainCorruptionError } from '../core/chain/chain-store.js';
 import { ChainIntegrityError, quickCheck } from '../core/chain/integrity.js';
 import { loadGenesisFile, type Genesis } from '../core/chain/genesis.js';
@@ -161,6 +162,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   try {
     chain = await Blockchain.open({
       db, genesis, executor,
+      gcmode: cfg.node.gcmode === 'archive' ? 'archive' : 'full',
+      retention: retentionForCache(cfg.node.cache),
       recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
       onBlockImported: ({ block, ms }) => {
         metrics.chain.importSeconds.observe(ms / 1000);
@@ -244,6 +247,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       rpcEvents?.close();
       await metricsServer?.stop();
       pool.stop(); // writes the journal a last time; a failure is logged, never thrown
+      // The head state whole on disk (pruning); a failed write is logged: shutdown goes on and the next start repairs.
+      await chain.stop().catch((e: unknown) => log.error('Failed to write the head state', { err: (e as Error).message }));
       await executor.close();
       await db.close();
       log.info('Stopped');

@@ -19,6 +19,9 @@ import { ChainConfigError, type ChainConfig, parseChainConfig } from '../../type
 import { ChainStore } from './chain-store.js';
 import { genesisHeader, genesisState, type Genesis } from './genesis.js';
 import { InvalidBlockError, validateBody, validateState } from './block-validator.js';
+import { StateRetention, type GcMode, type RetentionConfig } from './state-retention.js';
+import { EMPTY_ROOT } from '../../state/trie/trie.js';
+import { logger } from '../../util/log.js';
 import { SerialExecutor, type BlockExecutor, type ExecutionResult } from '../execution/state-processor.js';
 import type { BlockContext } from '../execution/state-transition.js';
 import { headerHash, type Header } from '../../types/header.js';
@@ -47,6 +50,9 @@ export interface BlockchainOptions {
   /** Unix seconds; tests and imports of old chains override the clock of the future-block check. */
   now?: () => number;
   onBlockImported?: (info: { block: Block; ms: number; status: InsertStatus }) => void;
+  /** `full` prunes (recent states in memory, flushed on budget and at stop); `archive` (default here) writes every state. */
+  gcmode?: GcMode;
+  retention?: Partial<RetentionConfig>;
 }
 
 /** Milliseconds per insert phase, summed over the chain's lifetime (benchmarks and metrics read it). */
@@ -63,6 +69,16 @@ export class GenesisMismatchError extends Error {
   override name = 'GenesisMismatchError';
 }
 
+/** A block offered after stop(): the node is shutting down. */
+export class ChainStoppedError extends Error {
+  override name = 'ChainStoppedError';
+  constructor() {
+    super('the chain is stopped');
+  }
+}
+
+const log = logger('chain');
+
 async function serialRecover(txs: readonly Transaction[], chainId: bigint): Promise<Address[]> {
   return txs.map((tx) => tx.sender(chainId));
 }
@@ -78,6 +94,9 @@ export class Blockchain extends EventEmitter {
   private lock: Promise<unknown> = Promise.resolve();
   readonly timings: ImportTimings = { verify: 0, body: 0, recover: 0, execute: 0, validate: 0, write: 0 };
   private readonly recover: (txs: readonly Transaction[], chainId: bigint) => Promise<Address[]>;
+  /** Set with `gcmode: 'full'`. */
+  readonly retention: StateRetention | undefined;
+  private stopped = false;
 
   private constructor(
     readonly db: KeyValueStore,
@@ -87,7 +106,8 @@ export class Blockchain extends EventEmitter {
   ) {
     super();
     this.store = new ChainStore(db);
-    this.stateDb = new StateDatabase(db);
+    this.stateDb = new StateDatabase(db, { pruning: opts.gcmode === 'full' });
+    if (this.stateDb.dirty) this.retention = new StateRetention(this.stateDb.dirty, this.stateDb.nodes, opts.retention);
     this.engine = new Clique(config.clique, db, { now: opts.now });
     this.executor = opts.executor ?? new SerialExecutor();
     this.recover = opts.recoverSenders ?? serialRecover;
@@ -128,7 +148,62 @@ export class Blockchain extends EventEmitter {
     }
     const chain = new Blockchain(opts.db, config, storedGenesis, opts);
     chain.loadHead();
+    await chain.repairHead();
     return chain;
+  }
+
+  /** Whether the state under `root` can be read (in memory or on disk). */
+  hasState(root: Hash): boolean {
+    return equalBytes(root, EMPTY_ROOT) || this.stateDb.dirty?.has(root) === true || this.db.get(schema.trieNode(root)) !== undefined;
+  }
+
+  /**
+   * go-ethereum's head repair: after an unclean stop under pruning the head's
+   * state may not be on disk. Rewind to the newest canonical block whose state
+   * is, and re-execute the stored blocks from there to the old head.
+   */
+  private async repairHead(): Promise<void> {
+    if (this.hasState(this.head.stateRoot)) return;
+    const target = this.head.number;
+    let anchor: Header | undefined;
+    for (let n = target - 1n; n >= 0n && !anchor; n--) {
+      const h = this.store.headerByNumber(n);
+      if (h && this.hasState(h.stateRoot)) anchor = h;
+    }
+    if (!anchor) throw new ChainConfigError(`the state of block ${target} and of every block below it is missing from the database`);
+    log.warn('Head state missing (unclean shutdown): re-executing blocks', { from: anchor.number + 1n, to: target });
+    const anchorHash = headerHash(anchor);
+    this.head = anchor;
+    this.headHashValue = anchorHash;
+    this.headTd = this.store.totalDifficulty(anchorHash, anchor.number)!;
+    for (let n = anchor.number + 1n; n <= target; n++) {
+      const block = this.getBlockByNumber(n);
+      if (!block) throw new ChainConfigError(`canonical block ${n} is missing from the database`);
+      await this.serialize(() => this.insertBlockLocked(block, true));
+    }
+    // The repaired head goes to disk at once: the work is not lost to a second crash, and the start checks find it.
+    await this.serialize(() => this.flushHeadState());
+  }
+
+  private async flushHeadState(): Promise<void> {
+    if (!this.retention) return;
+    const batch = this.db.batch();
+    const flushed = this.retention.flushState(batch, this.head.stateRoot);
+    await batch.write();
+    this.retention.written(flushed);
+    log.info('Wrote the head state', { block: this.head.number, nodes: flushed.length });
+  }
+
+  /**
+   * Under pruning, writes the head's state whole so the next start needs no
+   * repair. Inserts after this are refused. Idempotent.
+   */
+  stop(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.stopped) return;
+      this.stopped = true;
+      await this.flushHeadState();
+    });
   }
 
   private loadHead(): void {
@@ -231,11 +306,13 @@ export class Blockchain extends EventEmitter {
     return { inserted: statuses.length, statuses };
   }
 
-  private async insertBlockLocked(block: Block): Promise<InsertStatus> {
+  /** `reprocess`: a stored block executed again to rebuild its state (head repair). */
+  private async insertBlockLocked(block: Block, reprocess = false): Promise<InsertStatus> {
+    if (this.stopped) throw new ChainStoppedError();
     const started = performance.now();
     const header = block.header;
     const hash = headerHash(header);
-    if (this.store.blockNumber(hash) !== undefined) return 'known';
+    if (!reprocess && this.store.blockNumber(hash) !== undefined) return 'known';
     const parent = this.store.header(header.parentHash, header.number - 1n);
     if (!parent) {
       throw new InvalidBlockError('unknown-parent', `unknown parent ${hashToHex(header.parentHash)} of block ${header.number}`, header.number);
@@ -291,6 +368,7 @@ export class Blockchain extends EventEmitter {
    */
   writeMinedBlock(block: Block, state: StateDB, receipts: Receipt[]): Promise<InsertStatus> {
     return this.serialize(async () => {
+      if (this.stopped) throw new ChainStoppedError();
       const hash = headerHash(block.header);
       if (this.store.blockNumber(hash) !== undefined) return 'known';
       return this.writeBlockWithState(block, hash, state, receipts);
@@ -305,15 +383,20 @@ export class Blockchain extends EventEmitter {
     const batch = this.db.batch();
     state.commit(batch, true);
     this.store.writeBlock(batch, block, receipts, td);
+    const canonical = td > this.headTd;
+    const headNumber = canonical ? header.number : this.head.number;
+    const flushed = this.retention?.afterCommit(batch, header.number, header.stateRoot, headNumber) ?? [];
 
     // Fork choice: heavier total difficulty wins; ties keep the current head (execution.md §2).
-    if (td <= this.headTd) {
+    if (!canonical) {
       await batch.write();
+      this.retention?.written(flushed);
       return 'side';
     }
     const { added, dropped } = this.reorgInto(batch, block, hash);
     this.store.writeHead(batch, hash);
     await batch.write();
+    this.retention?.written(flushed);
     this.head = header;
     this.headHashValue = hash;
     this.headTd = td;

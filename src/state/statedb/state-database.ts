@@ -1,5 +1,6 @@
 /**
- * Shared per process: the trie node store (LRU over LevelDB), code reads, and
+ * Shared per process: the trie node store (LRU over LevelDB, with pruning the
+ * dirty-node cache in front of it), code reads, and
  * the most recently committed account tries kept in memory, so the next
  * block on top of a head starts from decoded nodes instead of re-reading them.
  */
@@ -8,6 +9,7 @@ import type { Hash } from '../../crypto/primitives.js';
 import type { KeyValueStore } from '../database.js';
 import { schema } from '../schema.js';
 import { TrieNodeStore } from '../trie/node-store.js';
+import { DirtyNodeCache } from '../trie/dirty-nodes.js';
 import { SecureTrie } from '../trie/trie.js';
 
 export class StateDatabase {
@@ -15,8 +17,12 @@ export class StateDatabase {
   private readonly recent = new Map<string, SecureTrie>();
   private readonly codeCache = new Map<string, Uint8Array>();
 
-  constructor(readonly kv: KeyValueStore, opts: { cachedNodes?: number } = {}) {
+  /** Set with pruning (`--gcmode full`): commits go here instead of the write batch. */
+  readonly dirty: DirtyNodeCache | undefined;
+
+  constructor(readonly kv: KeyValueStore, opts: { cachedNodes?: number; pruning?: boolean } = {}) {
     this.nodes = new TrieNodeStore(kv, opts.cachedNodes);
+    if (opts.pruning) this.nodes.dirty = this.dirty = new DirtyNodeCache();
   }
 
   openTrie(root: Hash): SecureTrie {

@@ -13,7 +13,7 @@ import { asAddress, asHash, type Address, type Hash } from '../../crypto/primiti
 import { decodeRlp, encodeRlp } from '../../crypto/rlp.js';
 import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
-import { EMPTY_ROOT, type SecureTrie } from '../trie/trie.js';
+import { EMPTY_ROOT, type NodeSink, type SecureTrie } from '../trie/trie.js';
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, type Account } from './account.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { StateDatabase } from './state-database.js';
@@ -69,6 +69,16 @@ export interface AccountProof {
 }
 
 const keyOf = (a: Address) => bytesToHex(a, false);
+
+/**
+ * The storage root inside an account leaf's value, which ends with the two
+ * 32-byte strings storageRoot and codeHash (0xa0-prefixed): read in place, as
+ * every committed account leaf asks. Undefined for an empty storage trie.
+ */
+function storageRootOf(account: Uint8Array): Uint8Array | undefined {
+  const r = account.subarray(account.length - 66, account.length - 34);
+  return equalBytes(r, EMPTY_ROOT) ? undefined : r;
+}
 
 export class StateDB {
   private trie: SecureTrie;
@@ -334,9 +344,14 @@ export class StateDB {
 
   commit(batch: WriteBatch, deleteEmptyObjects: boolean): Hash {
     const root = this.intermediateRoot(deleteEmptyObjects);
+    const dirty = this.db.dirty;
+    const sink: NodeSink | undefined = dirty && { wantsChildren: true, node: (h, enc, children) => dirty.insert(h, enc, children) };
     for (const key of this.storageToCommit) {
       const o = this.objects.get(key);
-      if (o && !o.deleted && o.storageTrie) o.storageTrie.commit(batch);
+      if (o && !o.deleted && o.storageTrie) {
+        if (sink) o.storageTrie.commitTo(sink);
+        else o.storageTrie.commit(batch);
+      }
     }
     this.storageToCommit.clear();
     for (const o of this.objects.values()) {
@@ -345,7 +360,8 @@ export class StateDB {
         o.dirtyCode = false;
       }
     }
-    this.trie.commit(batch, (h, enc) => this.db.nodes.cache(h, enc));
+    if (sink) this.trie.commitTo(sink, storageRootOf);
+    else this.trie.commit(batch, (h, enc) => this.db.nodes.cache(h, enc));
     this.db.remember(root, this.trie);
     // Deleted objects are gone from the trie now; forget them so a re-creation starts fresh.
     for (const [k, o] of this.objects) if (o.deleted) this.objects.delete(k);

@@ -8,6 +8,7 @@
 import type { KeyValueReader } from '../database.js';
 import { schema } from '../schema.js';
 import type { NodeSource } from './trie.js';
+import type { DirtyNodeCache } from './dirty-nodes.js';
 
 const keyOf = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
 
@@ -16,11 +17,18 @@ export class TrieNodeStore implements NodeSource {
   private old = new Map<string, Uint8Array>();
   private readonly generation: number;
 
+  /** With pruning: nodes committed but not yet flushed, read before the cache and the disk. */
+  dirty: DirtyNodeCache | undefined;
+
   constructor(private readonly kv: KeyValueReader, maxCachedNodes = 500_000) {
     this.generation = Math.max(1, Math.floor(maxCachedNodes / 2));
   }
 
   getNode(hash: Uint8Array): Uint8Array | undefined {
+    if (this.dirty) {
+      const d = this.dirty.get(hash);
+      if (d) return d;
+    }
     const k = keyOf(hash);
     let v = this.young.get(k);
     if (v) return v;

@@ -170,3 +170,16 @@ export function nodeHash(n: TrieNode): Uint8Array {
   if (!n.hash) n.hash = keccak256(encodeNode(n));
   return n.hash;
 }
+
+/** The hashes `n` refers to (its children of 32 bytes or more; embedded ones hold no hashes). */
+export function hashedChildren(n: Exclude<TrieNode, RefNode>): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const add = (c: TrieNode | undefined) => {
+    if (!c) return;
+    if (c.kind === Kind.Ref) out.push(c.hash);
+    else if (encodeNode(c).length >= 32) out.push(nodeHash(c));
+  };
+  if (n.kind === Kind.Branch) for (const c of n.children) add(c);
+  else if (n.kind === Kind.Ext) add(n.child);
+  return out;
+}

@@ -12,7 +12,7 @@ import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
 import { decodeRlp, type RlpItem } from '../../crypto/rlp.js';
 import {
-  encodeNode, hexPrefixDecode, Kind, nextGen, nodeHash,
+  encodeNode, hashedChildren, hexPrefixDecode, Kind, nextGen, nodeHash,
   type BranchNode, type ExtNode, type LeafNode, type TrieNode,
 } from './node.js';
 
@@ -20,6 +20,13 @@ export const EMPTY_ROOT: Hash = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b
 
 export interface NodeSource {
   getNode(hash: Uint8Array): Uint8Array | undefined;
+}
+
+/** Where a commit puts nodes: a write batch (archive) or the dirty-node cache (pruning). */
+export interface NodeSink {
+  /** Whether `node` needs each node's hashed children (reference counting does). */
+  readonly wantsChildren?: boolean;
+  node(hash: Uint8Array, enc: Uint8Array, children: readonly Uint8Array[]): void;
 }
 
 export class MissingNodeError extends Error {
@@ -254,8 +261,23 @@ export class Trie {
    * later commit skip it.
    */
   commit(batch: WriteBatch, onNode?: (hash: Uint8Array, enc: Uint8Array) => void): Hash {
+    return this.commitTo({
+      node(hash, enc) {
+        batch.put(schema.trieNode(hash), enc);
+        onNode?.(hash, enc);
+      },
+    });
+  }
+
+  /**
+   * Hands every node not yet stored to `sink`, children before parents, and
+   * marks it stored. `leafRefs` names what a leaf's value points to (an
+   * account's storage root), so a reference-counting sink can keep it.
+   */
+  commitTo(sink: NodeSink, leafRefs?: (value: Uint8Array) => Uint8Array | undefined): Hash {
     const root = this.hash();
     if (!this.root) return root;
+    const withChildren = sink.wantsChildren === true;
     const visit = (n: TrieNode, isRoot: boolean) => {
       if (n.stored) return;
       if (n.kind === Kind.Branch) {
@@ -263,9 +285,15 @@ export class Trie {
       } else if (n.kind === Kind.Ext) visit(n.child, false);
       const enc = encodeNode(n);
       if (enc.length >= 32 || isRoot) {
-        const h = nodeHash(n);
-        batch.put(schema.trieNode(h), enc);
-        onNode?.(h, enc);
+        let children: Uint8Array[] = [];
+        if (withChildren) {
+          children = hashedChildren(n);
+          if (n.kind === Kind.Leaf && leafRefs) {
+            const r = leafRefs(n.value);
+            if (r) children.push(r);
+          }
+        }
+        sink.node(nodeHash(n), enc, children);
       }
       n.stored = true;
     };
