@@ -32,6 +32,22 @@ export class DatabaseError extends Error {
   override name = 'DatabaseError';
 }
 
+/**
+ * LevelDB's open failure in the words a user can act on. Only LEVEL_LOCKED
+ * is another process: a LOCK file we may not create ("IO error: …/LOCK:
+ * Permission denied") is a permissions problem, though it names the lock.
+ */
+function openFailure(path: string, e: unknown): DatabaseError {
+  const err = e as Error & { cause?: Error & { code?: string } };
+  const code = err.cause?.code;
+  const why = err.cause?.message ?? err.message;
+  if (code === 'LEVEL_LOCKED' || /already held by process/i.test(why)) return new DatabaseError(`database ${path} is in use by another process (${why})`);
+  if (code === 'EROFS' || /read-only file system/i.test(why)) return new DatabaseError(`cannot open database ${path}: read-only file system (${why})`);
+  if (code === 'EACCES' || code === 'EPERM' || /permission denied|operation not permitted/i.test(why)) return new DatabaseError(`cannot open database ${path}: permission denied (${why})`);
+  if (code === 'ENOSPC' || /no space left/i.test(why)) return new DatabaseError(`cannot open database ${path}: no space left on device (${why})`);
+  return new DatabaseError(`cannot open database ${path}: ${why}`);
+}
+
 function prefixUpperBound(prefix: Uint8Array): Uint8Array | undefined {
   const end = Uint8Array.from(prefix);
   for (let i = end.length - 1; i >= 0; i--) {
@@ -82,12 +98,7 @@ export class LevelDatabase implements KeyValueStore {
     try {
       await db.open();
     } catch (e) {
-      const err = e as Error & { code?: string; cause?: Error };
-      const why = err.cause?.message ?? err.message;
-      if (/lock/i.test(why)) {
-        throw new DatabaseError(`database ${path} is in use by another process (${why})`);
-      }
-      throw new DatabaseError(`cannot open database ${path}: ${why}`);
+      throw openFailure(path, e);
     }
     return new LevelDatabase(db, path);
   }

@@ -1,13 +1,15 @@
 /**
  * `gtos import <file...>`: imports RLP-concatenated blocks (go-ethereum's
- * export format) through the normal insert path, with progress. It stops at
- * the first bad block, naming it and the reason; every block before it stays.
+ * export format) through the normal insert path, with progress. Files are
+ * streamed (memory bounded by the largest block, not the file) and all
+ * checked readable before the database opens. It stops at the first bad
+ * block, naming it and the reason; every block before it stays.
  */
-import { readFileSync } from 'node:fs';
 import { hashToHex } from '../../crypto/primitives.js';
 import { Blockchain } from '../../core/chain/blockchain.js';
 import { InvalidBlockError } from '../../core/chain/block-validator.js';
-import { readBlockStream, type Block } from '../../types/block.js';
+import { assertReadable, ChainFileError, describeFsError, readChainFile } from '../../core/chain/chain-file.js';
+import type { Block } from '../../types/block.js';
 import { headerHash } from '../../types/header.js';
 import type { BlockExecutor } from '../../core/execution/state-processor.js';
 import type { Address } from '../../crypto/primitives.js';
@@ -38,6 +40,8 @@ export interface ImportSummary {
 }
 
 export async function importCommand(files: string[], datadir: string, out: (s: string) => void, opts: ImportOptions = {}): Promise<ImportSummary> {
+  // A missing last file must be named before the first one is imported, not after an hour.
+  for (const f of files) await assertReadable(f);
   const db = await openChainDatabase(datadir);
   try {
     const chain = await Blockchain.open({ db, executor: opts.executor, recoverSenders: opts.recoverSenders });
@@ -58,50 +62,61 @@ export async function importInto(chain: Blockchain, files: string[], out: (s: st
     out(`${final ? 'Imported' : 'Importing'} blocks=${blocks} skipped=${skipped} txs=${txs} elapsed=${secs.toFixed(2)}s tx/s=${tps} head=#${chain.currentHeader().number}`);
   };
   for (const file of files) {
-    const buf = readFileSync(file);
+    const stream = readChainFile(file);
     // Decode a window ahead so the executor can recover the next blocks' senders while this one executes.
     const window: Block[] = [];
-    const stream = readBlockStream(buf);
-    let streamError: Error | undefined;
-    const fill = () => {
-      while (window.length < 4 && !streamError) {
+    let streamError: unknown;
+    let eof = false;
+    const fill = async () => {
+      while (window.length < 4 && !eof && streamError === undefined) {
         try {
-          const next = stream.next();
-          if (next.done) return;
-          window.push(next.value.block);
+          const next = await stream.next();
+          if (next.done) eof = true;
+          else window.push(next.value.block);
         } catch (e) {
-          streamError = e as Error;
+          streamError = e;
         }
       }
     };
-    fill();
-    while (window.length > 0) {
-      opts.lookahead?.(window, chain.config.chainId);
-      const block = window.shift()!;
-      let status;
-      try {
-        status = await chain.insertBlock(block);
-      } catch (e) {
-        const why = e instanceof InvalidBlockError ? e.message : (e as Error).message;
-        throw new ImportError(
-          `import failed at block ${block.header.number} (${hashToHex(headerHash(block.header))}): ${why}`,
-          block.header.number, blocks,
-        );
+    try {
+      await fill();
+      while (window.length > 0) {
+        opts.lookahead?.(window, chain.config.chainId);
+        const block = window.shift()!;
+        let status;
+        try {
+          status = await chain.insertBlock(block);
+        } catch (e) {
+          const why = e instanceof InvalidBlockError ? e.message : (e as Error).message;
+          throw new ImportError(
+            `import failed at block ${block.header.number} (${hashToHex(headerHash(block.header))}): ${why}`,
+            block.header.number, blocks,
+          );
+        }
+        if (status === 'known') skipped++;
+        else {
+          blocks++;
+          txs += block.transactions.length;
+        }
+        await fill();
+        const now = performance.now();
+        if (now - lastReport >= every) {
+          lastReport = now;
+          report(false);
+        }
       }
-      if (status === 'known') skipped++;
-      else {
-        blocks++;
-        txs += block.transactions.length;
-      }
-      fill();
-      const now = performance.now();
-      if (now - lastReport >= every) {
-        lastReport = now;
-        report(false);
-      }
+    } finally {
+      // Closes the file when an insert failure leaves the stream unfinished.
+      await stream.return(undefined);
     }
-    if (streamError) {
-      throw new ImportError(`import failed in ${file}: malformed block data after ${blocks + skipped} blocks: ${streamError.message}`, undefined, blocks);
+    if (streamError !== undefined) {
+      const after = `after ${blocks + skipped} blocks`;
+      // An offset means the bytes are wrong; anything else is the file system failing us.
+      if (streamError instanceof ChainFileError && streamError.offset !== undefined) {
+        throw new ImportError(`import failed in ${file}: malformed block data ${after}: ${streamError.message}`, undefined, blocks);
+      }
+      const why = streamError instanceof ChainFileError ? streamError.message : describeFsError(streamError, file);
+      throw new ImportError(`import failed reading ${file} ${after}: ${why}`, undefined, blocks);
     }
   }
   report(true);
