@@ -2,12 +2,14 @@
  * What a node on a public address says and refuses at start: --dev's
  * account behind 0.0.0.0 without --allow-insecure-unlock is refused (and
  * nothing is left open); a public HTTP or metrics listener is a WARN line
- * that names the address and what makes it worse; loopback stays quiet.
+ * that names the address and what makes it worse; loopback stays quiet;
+ * --http.vhosts reaches the node’s HTTP server.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/cmd/config.js';
 import { NodeStartError, startNode } from '../../src/node/node.js';
@@ -73,6 +75,40 @@ test('a public bind is a WARN naming the address and what makes it worse; loopba
     });
     assert.deepEqual(local.lines.filter((l) => l.startsWith('WARN')), []);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function statusFor(port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'GET', path: '/', agent: false, headers: { host } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('--http.vhosts reaches the node’s server: localhost by default, the listed names otherwise', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gtos-exposure-'));
+  try {
+    const node = await startNode(resolveConfig({ ...devFlags(dir), verbosity: '0' }));
+    try {
+      assert.equal(await statusFor(node.rpc!.port, 'evil.example'), 403);
+      assert.equal(await statusFor(node.rpc!.port, `localhost:${node.rpc!.port}`), 200);
+    } finally {
+      await node.stop();
+    }
+    const listed = await startNode(resolveConfig({ ...devFlags(dir), verbosity: '0', 'http.vhosts': 'node.example' }));
+    try {
+      assert.equal(await statusFor(listed.rpc!.port, 'node.example'), 200);
+      assert.equal(await statusFor(listed.rpc!.port, 'localhost'), 403);
+    } finally {
+      await listed.stop();
+    }
+  } finally {
+    setVerbosity(3);
     rmSync(dir, { recursive: true, force: true });
   }
 });
