@@ -1,7 +1,8 @@
 /**
  * A damaged database as a user meets it: `gtos db check` (a child process)
  * says "database OK" on a sound datadir and exits non-zero naming the block
- * or key of a damaged record or of bytes flipped in the .ldb files; the node
+ * or key of a damaged record or of bytes flipped in the .ldb files, but takes
+ * a head state an unclean stop left unwritten for what it is; the node
  * refuses to start on it, suggesting `gtos db check`; and a running node
  * answers a read of a damaged record with −32000 naming the block.
  */
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { bytesToHex } from '../../src/crypto/bytes.js';
 import type { Hash } from '../../src/crypto/primitives.js';
 import { resolveConfig } from '../../src/cmd/config.js';
+import { ChainStore } from '../../src/core/chain/chain-store.js';
 import { NodeStartError, startNode } from '../../src/node/node.js';
 import { chainDataPath } from '../../src/node/datadir.js';
 import { LevelDatabase } from '../../src/state/database.js';
@@ -78,6 +80,29 @@ test('db check: OK on a sound datadir; a damaged body is named by block and key,
     assert.notEqual(gtos(['db', 'check', '--datadir', datadir]).status, 0);
 
     assert.notEqual(gtos(['db', 'check', '--datadir', join(dir, 'nowhere')]).status, 0);
+  } finally {
+    setVerbosity(3);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('db check: a head state left unwritten by an unclean stop is not corruption; the start repairs it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gtos-dbcheck-repair-'));
+  try {
+    const { datadir, hashes } = await makeDatadir(dir);
+    const db = await LevelDatabase.open(chainDataPath(datadir));
+    const head = new ChainStore(db).header(hashes[12]!, 12n)!;
+    const batch = db.batch();
+    batch.del(schema.trieNode(head.stateRoot));
+    await batch.write();
+    await db.close();
+    const r = gtos(['db', 'check', '--datadir', datadir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /the next start re-executes blocks #12\.\.#12; checked the state of block #11/);
+    assert.match(r.stdout, /database OK: head=#12/);
+    const node = await startNode(resolveConfig(nodeFlags(datadir)));
+    assert.equal(node.chain.currentHeader().number, 12n);
+    await node.stop();
   } finally {
     setVerbosity(3);
     rmSync(dir, { recursive: true, force: true });

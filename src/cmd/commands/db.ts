@@ -39,6 +39,9 @@ export async function dbCheckCommand(datadir: string, out: (s: string) => void, 
       if (e instanceof ChainIntegrityError) throw new DbCheckError(e.message, e.block, e.key);
       throw e;
     }
+    if (report.stateBlock < report.head) {
+      out(`The head's state is not on disk (an unclean stop while pruning): the next start re-executes blocks #${report.stateBlock + 1n}..#${report.head}; checked the state of block #${report.stateBlock}`);
+    }
     out(`database OK: head=#${report.head} blocks=${report.blocks} txs=${report.txs} accounts=${report.accounts} stateNodes=${report.stateNodes} elapsed=${elapsed()}`);
     return report;
   } finally {

@@ -31,6 +31,8 @@ export class ChainIntegrityError extends Error {
 
 export interface IntegrityReport {
   head: bigint;
+  /** The block whose state was verified: the head, or below it when the head's state awaits re-execution. */
+  stateBlock: bigint;
   blocks: number;
   txs: number;
   stateNodes: number;
@@ -112,7 +114,7 @@ function quickCheckOf(store: ChainStore, kv: KeyValueReader, depth: bigint): voi
   }
 }
 
-/** Everything: every canonical block, then the whole head state. */
+/** Everything: every canonical block, then the whole head state (or the newest one on disk, see below). */
 export function fullCheck(store: ChainStore, kv: KeyValueReader, onProgress?: (what: string, n: bigint) => void): IntegrityReport {
   try {
     return fullCheckOf(store, kv, onProgress);
@@ -123,7 +125,7 @@ export function fullCheck(store: ChainStore, kv: KeyValueReader, onProgress?: (w
 
 function fullCheckOf(store: ChainStore, kv: KeyValueReader, onProgress?: (what: string, n: bigint) => void): IntegrityReport {
   const { number } = headNumber(store);
-  const report: IntegrityReport = { head: number, blocks: 0, txs: 0, stateNodes: 0, accounts: 0 };
+  const report: IntegrityReport = { head: number, stateBlock: number, blocks: 0, txs: 0, stateNodes: 0, accounts: 0 };
   let parent: Header | undefined;
   for (let n = 0n; n <= number; n++) {
     const { header, block } = checkBlock(store, n, parent);
@@ -132,24 +134,36 @@ function fullCheckOf(store: ChainStore, kv: KeyValueReader, onProgress?: (what: 
     report.txs += block.transactions.length;
     if (n % 1000n === 0n) onProgress?.('blocks', n);
   }
+  // Under pruning an unclean stop leaves the head's state unwritten and the next start re-executes up to
+  // the head (Blockchain.repairHead): the state to verify is the newest one on disk, as that start finds it.
+  let state = parent!;
+  const onDisk = (h: Header) => equalBytes(h.stateRoot, EMPTY_ROOT)
+    || guard('state root node unreadable', h.number, schema.trieNode(h.stateRoot), () => kv.get(schema.trieNode(h.stateRoot))) !== undefined;
+  while (!onDisk(state)) {
+    if (state.number === 0n) throw new ChainIntegrityError('the state of the head and of every block below it is missing', number, bytesToHex(schema.trieNode(parent!.stateRoot)));
+    state = store.headerByNumber(state.number - 1n)!;
+  }
+  report.stateBlock = state.number;
+  const at = state.number;
+  const what = at === number ? 'head state' : `state of block ${at}`;
   // Straight from the database: a cache would hide a node that was damaged after it was read.
   const nodes: NodeSource = { getNode: (h) => kv.get(schema.trieNode(h)) };
   try {
-    const stats = verifyTrie(nodes, parent!.stateRoot, (value) => {
+    const stats = verifyTrie(nodes, state.stateRoot, (value) => {
       const acct = decodeAccount(value);
       report.accounts++;
       report.stateNodes += verifyTrie(nodes, acct.storageRoot).nodes;
       if (!equalBytes(acct.codeHash, EMPTY_CODE_HASH)) {
         const code = kv.get(schema.code(acct.codeHash));
-        if (!code || !equalBytes(keccak256(code), acct.codeHash)) throw new ChainIntegrityError('code missing or does not hash to its key', number, bytesToHex(schema.code(acct.codeHash)));
+        if (!code || !equalBytes(keccak256(code), acct.codeHash)) throw new ChainIntegrityError('code missing or does not hash to its key', at, bytesToHex(schema.code(acct.codeHash)));
       }
       if (report.accounts % 100_000 === 0) onProgress?.('accounts', BigInt(report.accounts));
     });
     report.stateNodes += stats.nodes;
   } catch (e) {
-    if (e instanceof TrieIntegrityError) throw new ChainIntegrityError(`head state: ${e.message}`, number, bytesToHex(schema.trieNode(Buffer.from(e.nodeHash.slice(2), 'hex'))));
+    if (e instanceof TrieIntegrityError) throw new ChainIntegrityError(`${what}: ${e.message}`, at, bytesToHex(schema.trieNode(Buffer.from(e.nodeHash.slice(2), 'hex'))));
     if (e instanceof ChainIntegrityError) throw e;
-    throw new ChainIntegrityError(`head state: ${(e as Error).message}`, number);
+    throw new ChainIntegrityError(`${what}: ${(e as Error).message}`, at);
   }
   return report;
 }
