@@ -1,8 +1,8 @@
 /**
  * Which of the node's listeners reach beyond this machine, and what that
  * exposes: the warnings printed at start and the one combination refused
- * outright (keys that sign for eth_sendTransaction behind a public HTTP
- * port, unless --allow-insecure-unlock says the operator means it).
+ * outright (keys that sign for eth_sendTransaction behind a public HTTP or
+ * WebSocket port, unless --allow-insecure-unlock says the operator means it).
  */
 import { BlockList, isIP } from 'node:net';
 import type { NodeConfig } from './config.js';
@@ -32,17 +32,29 @@ export interface Exposure {
 export function assessExposure(cfg: NodeConfig, signers: number): Exposure {
   const warnings: string[] = [];
   let refusal: string | undefined;
+  const dev = cfg.dev.enabled ? ['--dev: its funded dev account signs eth_sendTransaction for any caller'] : [];
+  const refuse = (addr: string) => {
+    // Both transports serve eth_sendTransaction, so either one public is enough.
+    if (refusal === undefined && signers > 0 && !cfg.account.insecureunlock) {
+      refusal = `refusing to expose unlocked accounts on ${addr} without --allow-insecure-unlock (eth_sendTransaction would sign for anyone who reaches it); listen on 127.0.0.1 or pass --allow-insecure-unlock`;
+    }
+  };
   const h = cfg.http;
   if (h.enabled && !isLoopbackHost(h.addr)) {
-    const worse: string[] = [];
-    if (cfg.dev.enabled) worse.push('--dev: its funded dev account signs eth_sendTransaction for any caller');
+    const worse = [...dev];
     if (h.corsdomain.some((d) => d.trim() === '*')) worse.push("--http.corsdomain '*': any web page a user opens can call it");
     if (h.vhosts.some((v) => v.trim() === '*')) worse.push("--http.vhosts '*': no Host check against DNS rebinding");
     warnings.push(`HTTP JSON-RPC listens on ${h.addr}, reachable from other machines: anyone who can connect can call every enabled API (${h.api.join(',')})`
       + (worse.length ? `; worse with ${worse.join('; ')}` : ''));
-    if (signers > 0 && !cfg.account.insecureunlock) {
-      refusal = `refusing to expose unlocked accounts on ${h.addr} without --allow-insecure-unlock (eth_sendTransaction would sign for anyone who reaches it); listen on 127.0.0.1 or pass --allow-insecure-unlock`;
-    }
+    refuse(h.addr);
+  }
+  const w = cfg.ws;
+  if (w.enabled && !isLoopbackHost(w.addr)) {
+    const worse = [...dev];
+    if (w.origins.some((o) => o.trim() === '*')) worse.push("--ws.origins '*': any web page a user opens can connect");
+    warnings.push(`WebSocket JSON-RPC listens on ${w.addr}, reachable from other machines: anyone who can connect can call every enabled API (${w.api.join(',')})`
+      + (worse.length ? `; worse with ${worse.join('; ')}` : ''));
+    refuse(w.addr);
   }
   const m = cfg.metrics;
   if (m.enabled && !isLoopbackHost(m.addr)) {

@@ -1,9 +1,9 @@
 /**
  * What a node on a public address says and refuses at start: --dev's
- * account behind 0.0.0.0 without --allow-insecure-unlock is refused (and
- * nothing is left open); a public HTTP or metrics listener is a WARN line
- * that names the address and what makes it worse; loopback stays quiet;
- * --http.vhosts reaches the node’s HTTP server.
+ * account behind 0.0.0.0 (HTTP or WebSocket) without --allow-insecure-unlock
+ * is refused (and nothing is left open); a public HTTP or metrics listener
+ * is a WARN line that names the address and what makes it worse; loopback
+ * stays quiet; --http.vhosts reaches the node’s HTTP server.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,12 +36,17 @@ test('loopback is told apart from every public address', () => {
   for (const h of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.5', 'node.example', '::ffff:10.0.0.1']) assert.equal(isLoopbackHost(h), false, h);
 });
 
-test('--dev on 0.0.0.0 without --allow-insecure-unlock is refused before anything opens', async () => {
+test('--dev on 0.0.0.0 (HTTP or WebSocket) without --allow-insecure-unlock is refused before anything opens', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-exposure-'));
   try {
     await assert.rejects(
       startNode(resolveConfig({ ...devFlags(dir), 'http.addr': '0.0.0.0' })),
       (e: Error) => e instanceof NodeStartError && /refusing to expose unlocked accounts on 0\.0\.0\.0 without --allow-insecure-unlock/.test(e.message),
+    );
+    // WebSocket serves eth_sendTransaction too.
+    await assert.rejects(
+      startNode(resolveConfig({ ...devFlags(dir), ws: true, 'ws.addr': '0.0.0.0', 'ws.port': '0' })),
+      (e: Error) => e instanceof NodeStartError && /refusing to expose unlocked accounts on 0\.0\.0\.0/.test(e.message),
     );
     // The database was never opened, so its lock is free.
     const db = await LevelDatabase.open(chainDataPath(dir));
