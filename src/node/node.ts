@@ -16,8 +16,8 @@ import { loadGenesisFile, type Genesis } from '../core/chain/genesis.js';
 import { TxExecutor, type ExecutorObserver } from '../core/executor/executor.js';
 import { TxPool } from '../core/txpool/txpool.js';
 import { MinerWorker } from '../miner/assembler.js';
-import { Miner } from '../miner/miner.js';
-import { createMetricsRegistry, type Metrics } from '../metrics/registry.js';
+import { Miner, type MinedInfo } from '../miner/miner.js';
+import { createMetricsRegistry, observeProcessedBlock, type Metrics, type P2pMetrics } from '../metrics/registry.js';
 import { MetricsHttpServer } from '../metrics/server.js';
 import { RpcRegistry } from '../rpc/registry.js';
 import { RpcHttpServer } from '../rpc/http.js';
@@ -76,8 +76,7 @@ export function executorObserver(m: Metrics): ExecutorObserver {
   };
 }
 
-export function p2pObserver(m: Metrics): NetworkObserver & SyncObserver {
-  const p = m.p2p;
+export function p2pObserver(p: P2pMetrics): NetworkObserver & SyncObserver {
   return {
     peers: (n) => p.peers.set(n),
     gossip: (topic, direction, verdict) => p.gossip.inc({ topic, direction, verdict }),
@@ -154,8 +153,10 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   if (exposure.refusal) throw new NodeStartError(exposure.refusal);
   for (const w of exposure.warnings) log.warn(w);
 
+  // P2P: every node but a dev chain (as geth --dev) with room for peers; only such a node has p2p metrics.
+  const runsP2p = !dev && cfg.p2p.maxpeers > 0;
   const db: LevelDatabase = await openChainDatabase(datadir);
-  const metrics = createMetricsRegistry();
+  const metrics = createMetricsRegistry({ p2p: runsP2p });
   const executor = new TxExecutor(executorConfig(cfg), executorObserver(metrics));
 
   let chain: Blockchain;
@@ -165,11 +166,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       gcmode: cfg.node.gcmode === 'archive' ? 'archive' : 'full',
       retention: retentionForCache(cfg.node.cache),
       recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
-      onBlockImported: ({ block, ms }) => {
-        metrics.chain.importSeconds.observe(ms / 1000);
-        metrics.chain.txsPerBlock.observe(block.transactions.length);
-        if (ms > 0) metrics.chain.txPerSecond.set(Math.round((block.transactions.length * 1000) / ms));
-      },
+      onBlockImported: ({ block, ms }) => observeProcessedBlock(metrics.chain, 'imported', block.transactions.length, ms / 1000),
     });
     // Milliseconds, and a damaged head would otherwise surface later as wrong answers or a failed import.
     quickCheck(chain.store, db);
@@ -217,9 +214,11 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       minTip: cfg.miner.gasprice,
     });
     miner = new Miner(chain, pool, worker, signerEntry.address, signerEntry.key);
-    miner.on('mined', (info: { txs: number; buildMs: number }) => {
+    miner.on('mined', (info: MinedInfo) => {
       metrics.miner.blocksMined.inc();
       metrics.miner.buildSeconds.observe(info.buildMs / 1000);
+      // Our own blocks never pass insertBlock: without this a lone sealer's tx/s and block rate read 0.
+      observeProcessedBlock(metrics.chain, 'mined', info.txs, (info.buildMs + info.writeMs) / 1000);
     });
   }
 
@@ -258,9 +257,9 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   // Whatever fails from here on (a port in use, say) releases what was started, so the
   // process exits instead of lingering with a live p2p host or worker pool.
   try {
-    // P2P: every node but a dev chain (as geth --dev) with room for peers.
-    if (!dev && cfg.p2p.maxpeers > 0) {
-      const observer = p2pObserver(metrics);
+    if (runsP2p && metrics.p2p) {
+      const p2pMetrics = metrics.p2p;
+      const observer = p2pObserver(p2pMetrics);
       p2p = await P2pNode.start(chain, {
         privateKey: await loadNodeKey(datadir),
         port: cfg.p2p.port,
@@ -270,7 +269,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
         observer,
       }, pool);
       sync = new SyncDriver(p2p, { prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId), observer });
-      p2p.on('ban', () => metrics.p2p.bans.inc());
+      p2p.on('ban', () => p2pMetrics.bans.inc());
       // As geth: no sealing on a head we know to be behind the network's.
       miner?.holdWhile(() => sync!.busy);
       log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });

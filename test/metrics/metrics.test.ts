@@ -1,19 +1,22 @@
 /**
  * The metrics registry and its HTTP endpoint over real HTTP: gtos_ and
  * process metrics at /metrics and /debug/metrics/prometheus, 404 elsewhere,
- * per-node registries, and the RPC server's hook feeding the rpc metrics.
+ * per-node registries, closed label sets present at 0, p2p families only on
+ * request, and the RPC server's hook feeding the rpc metrics.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { register as globalRegister } from 'prom-client';
-import { createMetricsRegistry } from '../../src/metrics/registry.js';
+import {
+  createMetricsRegistry, observeProcessedBlock, EXECUTOR_PHASES, FALLBACK_REASONS,
+} from '../../src/metrics/registry.js';
 import { MetricsHttpServer } from '../../src/metrics/server.js';
 import { RpcRegistry } from '../../src/rpc/registry.js';
 import { RpcHttpServer } from '../../src/rpc/http.js';
 
 describe('metrics', () => {
   test('every area is registered under gtos_, on a private registry', async () => {
-    const m = createMetricsRegistry();
+    const m = createMetricsRegistry({ p2p: true });
     const again = createMetricsRegistry();
     assert.notEqual(m.registry, again.registry, 'one registry per call: two nodes in a process do not collide');
     assert.equal(await globalRegister.metrics().then((t) => t.includes('gtos_')), false, 'the global default registry is untouched');
@@ -22,8 +25,10 @@ describe('metrics', () => {
     m.executor.txs.inc({ lane: 'transfer' }, 3);
     m.executor.txs.inc({ lane: 'serial' });
     m.executor.phaseSeconds.observe({ phase: 'compute' }, 0.002);
-    m.executor.fallbacks.inc({ reason: 'conflict' });
-    m.p2p.gossip.inc({ topic: 'blocks', direction: 'in', verdict: 'accept' });
+    m.executor.fallbacks.inc({ reason: 'worker-timeout' });
+    m.p2p!.gossip.inc({ topic: 'blocks', direction: 'in', verdict: 'accept' });
+    observeProcessedBlock(m.chain, 'mined', 5, 0.02);
+    observeProcessedBlock(m.chain, 'imported', 2, 0.002);
     const text = await m.registry.metrics();
     for (const name of [
       'gtos_rpc_requests_total',
@@ -31,7 +36,12 @@ describe('metrics', () => {
       'gtos_chain_head_block 42',
       'gtos_chain_block_import_seconds',
       'gtos_chain_block_transactions',
-      'gtos_chain_import_tx_per_second',
+      'gtos_chain_blocks_processed_total{origin="mined"} 1',
+      'gtos_chain_blocks_processed_total{origin="imported"} 1',
+      'gtos_chain_txs_total{origin="mined"} 5',
+      'gtos_chain_txs_total{origin="imported"} 2',
+      'gtos_chain_block_import_seconds_count{origin="mined"} 1',
+      'gtos_chain_block_transactions_sum 7',
       'gtos_txpool_pending',
       'gtos_txpool_queued',
       'gtos_miner_blocks_total',
@@ -41,7 +51,7 @@ describe('metrics', () => {
       'gtos_txexec_txs_total{lane="transfer"} 3',
       'gtos_txexec_txs_total{lane="serial"} 1',
       'gtos_txexec_batch_size',
-      'gtos_txexec_fallbacks_total{reason="conflict"} 1',
+      'gtos_txexec_fallbacks_total{reason="worker-timeout"} 1',
       'gtos_txexec_shadow_checks_total',
       'gtos_txexec_shadow_mismatches_total',
       'gtos_txexec_phase_seconds_bucket{le="0.0025",phase="compute"} 1',
@@ -60,6 +70,33 @@ describe('metrics', () => {
     assert.ok(ours.length >= 23, `only ${ours.length} gtos_ metrics`);
     for (const n of ours) assert.match(n, /^gtos_/);
     assert.ok(!(await again.registry.metrics()).includes('gtos_chain_head_block 42'), 'registries do not share values');
+  });
+
+  test('closed label sets exist at 0 before first use; p2p families only when asked for', async () => {
+    const text = await createMetricsRegistry().registry.metrics();
+    for (const lane of ['transfer', 'serial']) assert.match(text, new RegExp(`^gtos_txexec_txs_total\\{lane="${lane}"\\} 0$`, 'm'));
+    assert.equal(FALLBACK_REASONS.length, 6);
+    for (const reason of FALLBACK_REASONS) assert.match(text, new RegExp(`^gtos_txexec_fallbacks_total\\{reason="${reason}"\\} 0$`, 'm'));
+    for (const phase of EXECUTOR_PHASES) assert.match(text, new RegExp(`^gtos_txexec_phase_seconds_count\\{phase="${phase}"\\} 0$`, 'm'));
+    for (const origin of ['imported', 'mined']) {
+      assert.match(text, new RegExp(`^gtos_chain_blocks_processed_total\\{origin="${origin}"\\} 0$`, 'm'));
+      assert.match(text, new RegExp(`^gtos_chain_txs_total\\{origin="${origin}"\\} 0$`, 'm'));
+    }
+    assert.doesNotMatch(text, /gtos_p2p_/, 'no p2p host, no p2p families');
+    assert.doesNotMatch(text, /gtos_chain_import_tx_per_second/, 'the gauge is gone: rate(gtos_chain_txs_total) replaces it');
+    // promtool refuses a `_total` gauge; prom-client's default set has three.
+    assert.doesNotMatch(text, /^# TYPE \S+_total (gauge|histogram|summary)$/m);
+    assert.match(text, /^nodejs_active_handles\{type="\w+"\} \d+$/m, 'the per-type handle gauges stay');
+
+    const withP2p = await createMetricsRegistry({ p2p: true }).registry.metrics();
+    for (const topic of ['blocks', 'txs']) {
+      for (const verdict of ['accept', 'ignore', 'reject']) {
+        assert.match(withP2p, new RegExp(`^gtos_p2p_gossip_messages_total\\{topic="${topic}",direction="in",verdict="${verdict}"\\} 0$`, 'm'));
+      }
+      assert.match(withP2p, new RegExp(`^gtos_p2p_gossip_messages_total\\{topic="${topic}",direction="out",verdict="sent"\\} 0$`, 'm'));
+    }
+    assert.doesNotMatch(withP2p, /direction="out",verdict="accept"/, 'only combinations that occur');
+    assert.match(withP2p, /^gtos_p2p_peers 0$/m);
   });
 
   test('the endpoint serves exposition text at both paths and 404 elsewhere', async () => {
