@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Blockchain } from '../src/core/chain/blockchain.js';
+import type { GcMode } from '../src/core/chain/state-retention.js';
 import { TxExecutor } from '../src/core/executor/executor.js';
 import { decodeBlock, encodeBlock, type Block } from '../src/types/block.js';
 import { asAddress } from '../src/crypto/primitives.js';
@@ -66,11 +67,12 @@ export async function buildChain(
   return { encoded, genesis: b.genesis, builder: b };
 }
 
-export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['genesis'], exec: TxExecutor): Promise<ImportRun> {
+/** `gcmode` as the node's (default 'full', the node's default): archive writes every trie node of every block. */
+export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['genesis'], exec: TxExecutor, gcmode: GcMode = 'full'): Promise<ImportRun> {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-bench-'));
   const db = await LevelDatabase.open(dir);
   try {
-    const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c) });
+    const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode });
     const blocks: Block[] = encoded.map((e) => decodeBlock(e));
     const before = { ...exec.stats.phaseMs };
     const fb = { ...exec.stats.fallbacks };
@@ -81,6 +83,7 @@ export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['g
       await chain.insertBlock(blocks[i]!);
       txs += blocks[i]!.transactions.length;
     }
+    await chain.stop();
     const ms = performance.now() - t0;
     const chainMs = Object.fromEntries(Object.entries(chain.timings).map(([k, v]) => [k, Math.round(v)]));
     const phaseMs: Record<string, number> = {};

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Blockchain } from '../src/core/chain/blockchain.js';
+import type { GcMode } from '../src/core/chain/state-retention.js';
 import { TxExecutor } from '../src/core/executor/executor.js';
 import { LevelDatabase } from '../src/state/database.js';
 import { P2pNode } from '../src/network/host.js';
@@ -23,12 +24,12 @@ interface SyncRun {
   chainMs: Record<string, number>;
 }
 
-async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.open>[0]['genesis'], target: bigint, exec: TxExecutor): Promise<SyncRun> {
+async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.open>[0]['genesis'], target: bigint, exec: TxExecutor, gcmode: GcMode): Promise<SyncRun> {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-bench-sync-'));
   const db = await LevelDatabase.open(dir);
   let node: P2pNode | undefined;
   try {
-    const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c) });
+    const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode });
     node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId });
     new SyncDriver(node, { prefetch: (b) => exec.prefetch(b, chain.config.chainId) });
     let txs = 0;
@@ -70,13 +71,17 @@ export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number
   const serial = new TxExecutor({ parallel: false });
   const parallel = new TxExecutor({ parallel: true, workers });
   try {
-    const s = await syncOnce(server, genesis, target, serial);
-    process.stdout.write(`sync serial:   ${JSON.stringify(s)}\n`);
-    const p = await syncOnce(server, genesis, target, parallel);
-    process.stdout.write(`sync parallel: ${JSON.stringify(p)}\n`);
+    // The node's default (pruning) for both executors, then the archive mode for the serial one.
+    const s = await syncOnce(server, genesis, target, serial, 'full');
+    process.stdout.write(`sync serial (gcmode full):    ${JSON.stringify(s)}\n`);
+    const p = await syncOnce(server, genesis, target, parallel, 'full');
+    process.stdout.write(`sync parallel (gcmode full):  ${JSON.stringify(p)}\n`);
+    const a = await syncOnce(server, genesis, target, serial, 'archive');
+    process.stdout.write(`sync serial (gcmode archive): ${JSON.stringify(a)}\n`);
     const ratio = +(p.txPerSec / s.txPerSec).toFixed(2);
-    process.stdout.write(`sync parallel/serial = ${ratio}\n`);
-    return { workers, blocks, txsPerBlock: size, serial: s, parallel: p, ratio };
+    const fullOverArchive = +(s.txPerSec / a.txPerSec).toFixed(2);
+    process.stdout.write(`sync parallel/serial = ${ratio}, serial full/archive = ${fullOverArchive}\n`);
+    return { workers, blocks, txsPerBlock: size, serial: s, parallel: p, serialArchive: a, ratio, fullOverArchive };
   } finally {
     await server.stop();
     await serial.close();

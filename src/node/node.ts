@@ -17,6 +17,7 @@ import { TxExecutor, type ExecutorObserver } from '../core/executor/executor.js'
 import { TxPool } from '../core/txpool/txpool.js';
 import { MinerWorker } from '../miner/assembler.js';
 import { Miner, type MinedInfo } from '../miner/miner.js';
+import { PendingBlockBuilder } from '../miner/pending.js';
 import { createMetricsRegistry, observeProcessedBlock, type Metrics, type P2pMetrics } from '../metrics/registry.js';
 import { MetricsHttpServer } from '../metrics/server.js';
 import { RpcRegistry } from '../rpc/registry.js';
@@ -35,6 +36,7 @@ import { cliqueMethods } from '../rpc/api/clique.js';
 import { stakingMethods } from '../rpc/api/staking.js';
 import { agentMethods } from '../rpc/api/agent.js';
 import { adminMethods } from '../rpc/api/admin.js';
+import { personalMethods } from '../rpc/api/personal.js';
 import { logger, setVerbosity } from '../util/log.js';
 import { executorConfig, txPoolConfig, type NodeConfig } from './config.js';
 import { openChainDatabase } from './datadir.js';
@@ -102,7 +104,14 @@ export interface RunningNode {
   ws?: { host: string; port: number };
   metricsAddr?: { host: string; port: number };
   devAccount?: Address;
+  /** Settles with the error when a database or journal write fails; the node is then stopping itself. */
+  failed: Promise<Error>;
   stop(): Promise<void>;
+}
+
+/** The node stopped itself because it could not write (go-ethereum's log.Crit): the CLI exits non-zero. */
+export class NodeStorageFailureError extends Error {
+  override name = 'NodeStorageFailureError';
 }
 
 function unlockKeys(cfg: NodeConfig, datadir: string): Map<string, { address: Address; key: Uint8Array }> {
@@ -200,6 +209,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
 
   // Mining: --mine (or --dev) with a signer we hold the key of.
   let miner: Miner | undefined;
+  let pendingBlock: PendingBlockBuilder | undefined;
   if (dev || cfg.miner.enabled) {
     const etherbase = cfg.miner.etherbase;
     const signerEntry = etherbase ? keys.get(addressToHex(addressFromHex(etherbase))) : [...keys.values()][0];
@@ -214,6 +224,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       minTip: cfg.miner.gasprice,
     });
     miner = new Miner(chain, pool, worker, signerEntry.address, signerEntry.key);
+    const votes = miner;
+    pendingBlock = new PendingBlockBuilder(chain, pool, worker, () => votes.getProposals());
     miner.on('mined', (info: MinedInfo) => {
       metrics.miner.blocksMined.inc();
       metrics.miner.buildSeconds.observe(info.buildMs / 1000);
@@ -254,6 +266,22 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     })();
     return stopping;
   };
+  // Fail closed: the first refused write (chain database or tx journal) stops the intake of work
+  // (the pool refuses every tx: RPC answers -32000 "node storage failure: ...") and shuts the node
+  // down cleanly, once, instead of leaving a miner dead behind an RPC that still says yes.
+  let failure: Error | undefined;
+  let reportFailure!: (e: Error) => void;
+  const failed = new Promise<Error>((r) => (reportFailure = r));
+  const failClosed = (e: Error) => {
+    if (failure) return;
+    failure = e;
+    log.error('Storage failure: refusing new work and shutting down', { err: e.message });
+    pool.refuse(e.message);
+    reportFailure(e);
+    void stop();
+  };
+  db.onWriteFailure(failClosed);
+  pool.on('storage-failure', failClosed);
   // Whatever fails from here on (a port in use, say) releases what was started, so the
   // process exits instead of lingering with a live p2p host or worker pool.
   try {
@@ -275,7 +303,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
     }
     const backend: NodeBackend = {
-      chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p && sync && p2pBackend(p2p, sync),
+      chain, pool, miner, pending: pendingBlock, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p && sync && p2pBackend(p2p, sync),
       suggestedTip: cfg.miner.gasprice > 1_000_000_000n ? cfg.miner.gasprice : 1_000_000_000n,
     };
 
@@ -299,6 +327,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       registerAll(registry, 'staking', stakingMethods(backend));
       registerAll(registry, 'agent', agentMethods(backend));
       registerAll(registry, 'admin', adminMethods(backend));
+      registerAll(registry, 'personal', personalMethods(backend));
       return registry;
     };
     const onRequest = (method: string, ms: number, ok: boolean) => {
@@ -340,7 +369,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     datadir,
   });
 
-  return { chain, pool, executor, miner, p2p, sync, rpc: rpcAddr, ws: wsAddr, metricsAddr, devAccount, stop };
+  return { chain, pool, executor, miner, p2p, sync, rpc: rpcAddr, ws: wsAddr, metricsAddr, devAccount, failed, stop };
 }
 
 /** Runs until SIGINT/SIGTERM; a second signal forces exit. */
@@ -350,14 +379,16 @@ export async function runNodeUntilSignal(cfg: NodeConfig, out: (s: string) => vo
   if (node.rpc) out(`JSON-RPC: http://${node.rpc.host}:${node.rpc.port}`);
   if (node.ws) out(`WebSocket: ws://${node.ws.host}:${node.ws.port}`);
   if (node.metricsAddr) out(`Metrics:  http://${node.metricsAddr.host}:${node.metricsAddr.port}/metrics`);
-  await new Promise<void>((resolve) => {
+  const failure = await new Promise<Error | undefined>((resolve) => {
     let signals = 0;
     const onSignal = () => {
       signals++;
       if (signals > 1) process.exit(130);
-      void node.stop().then(resolve);
+      void node.stop().then(() => resolve(undefined));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    void node.failed.then((e) => node.stop().then(() => resolve(e)));
   });
+  if (failure) throw new NodeStorageFailureError(`stopped after a storage failure: ${failure.message}`);
 }

@@ -85,8 +85,30 @@ function collectBatch(apply: (ops: readonly Op[]) => Promise<void>): WriteBatch 
   };
 }
 
+/**
+ * A write the database refused (full disk, I/O error). Fatal for the node: after
+ * the first one every later write is refused with the same error, so nothing
+ * is half-applied on top of a state that could not be saved (go-ethereum's
+ * log.Crit). LevelDB batches are atomic, so the refused write left nothing.
+ */
+export class StorageWriteError extends DatabaseError {
+  override name = 'StorageWriteError';
+}
+
 export class LevelDatabase implements KeyValueStore {
+  private failure: StorageWriteError | undefined;
+  private readonly failureListeners: ((e: StorageWriteError) => void)[] = [];
+
   private constructor(private readonly db: ClassicLevel<Buffer, Buffer>, readonly path: string) {}
+
+  /** Called once, on the first refused write. */
+  onWriteFailure(fn: (e: StorageWriteError) => void): void {
+    this.failureListeners.push(fn);
+  }
+
+  get writeFailure(): StorageWriteError | undefined {
+    return this.failure;
+  }
 
   /** Opens (creating if needed) the database at `path`. Fails clearly if another process holds its lock. */
   static async open(path: string): Promise<LevelDatabase> {
@@ -110,12 +132,21 @@ export class LevelDatabase implements KeyValueStore {
   batch(): WriteBatch {
     const db = this.db;
     return collectBatch(async (ops) => {
+      if (this.failure) throw this.failure;
       const b = db.batch();
       for (const op of ops) {
         if (op.type === 'put') b.put(asBuffer(op.key), asBuffer(op.value));
         else b.del(asBuffer(op.key));
       }
-      await b.write();
+      try {
+        await b.write();
+      } catch (e) {
+        const cause = (e as Error & { cause?: Error }).cause ?? (e as Error);
+        const why = /no space left/i.test(cause.message) ? `no space left on device (${cause.message})` : cause.message;
+        this.failure ??= new StorageWriteError(`database write failed: ${why}`, { cause: e });
+        for (const fn of this.failureListeners.splice(0)) fn(this.failure);
+        throw this.failure;
+      }
     });
   }
 

@@ -12,7 +12,7 @@ import { InvalidTxError } from '../execution/errors.js';
 export type PoolErrorCode =
   | 'already-known' | 'oversized' | 'wrong-chain' | 'invalid-signature' | 'gas-limit' | 'underpriced'
   | 'replace-underpriced' | 'contract-creation' | 'data-not-allowed' | 'bad-system-action' | 'pool-full'
-  | 'account-limit' | 'negative-value';
+  | 'account-limit' | 'negative-value' | 'storage-failure';
 
 const MESSAGES: Record<PoolErrorCode, string> = {
   'already-known': 'already known',
@@ -28,6 +28,7 @@ const MESSAGES: Record<PoolErrorCode, string> = {
   'pool-full': 'txpool is full',
   'account-limit': 'account has too many queued transactions',
   'negative-value': 'negative value',
+  'storage-failure': 'node storage failure',
 };
 
 export class TxPoolError extends Error {

@@ -5,7 +5,7 @@
  * stays open between batches: opening the file per batch cost about as much
  * as the write itself under a flood of RPC txs (2 % of the node's CPU).
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { RLP } from '@ethereumjs/rlp';
 import { logger } from '../../util/log.js';
 
@@ -16,16 +16,36 @@ export class TxJournal {
 
   constructor(readonly path: string) {}
 
-  /** Appends one batch of tx encodings; a failure is logged (the txs stay pooled), never thrown. */
-  append(encodings: readonly Uint8Array[]): void {
-    if (!encodings.length) return;
+  /** Why the last append failed. */
+  lastError: Error | undefined;
+
+  /**
+   * Appends one batch of tx encodings; false when the file would not take it
+   * (logged once per failure streak, never thrown). A partly written batch is
+   * cut back, so the file ends on a whole entry.
+   */
+  append(encodings: readonly Uint8Array[]): boolean {
+    if (!encodings.length) return true;
+    let start = -1;
     try {
       this.fd ??= openSync(this.path, 'a', 0o600);
+      start = fstatSync(this.fd).size;
       const buf = Buffer.concat(encodings.map((e) => RLP.encode(e)));
       for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off);
+      this.lastError = undefined;
+      return true;
     } catch (e) {
+      if (this.fd !== undefined && start >= 0) {
+        try {
+          ftruncateSync(this.fd, start);
+        } catch {
+          // The torn tail is then dropped by load(): entries before it are whole.
+        }
+      }
       this.closeFd();
-      log.warn('Failed to journal local transactions', { count: encodings.length, err: (e as Error).message });
+      if (!this.lastError) log.error('Failed to journal local transactions', { count: encodings.length, err: (e as Error).message });
+      this.lastError = e as Error;
+      return false;
     }
   }
 

@@ -48,6 +48,24 @@ export interface PoolStatus {
   queued: number;
 }
 
+/**
+ * GTOS fast reject, the admission rules on a tx's destination and payload: no
+ * contract creation, data only for a well-formed system action. Exported so
+ * eth_estimateGas and eth_call refuse what the pool would, in its words.
+ */
+export function checkTxPayload(to: Address | null, data: Uint8Array): void {
+  if (to === null) throw new TxPoolError('contract-creation');
+  if (equalBytes(to, SYSTEM_ACTION_ADDRESS)) {
+    try {
+      validateSysActionShape(data);
+    } catch (e) {
+      throw new TxPoolError('bad-system-action', (e as Error).message);
+    }
+  } else if (data.length > 0) {
+    throw new TxPoolError('data-not-allowed');
+  }
+}
+
 export class TxPool extends EventEmitter {
   readonly config: TxPoolConfig;
   private readonly pending = new Map<string, Nonces>();
@@ -68,6 +86,7 @@ export class TxPool extends EventEmitter {
   private rejournalTimer: NodeJS.Timeout | undefined;
   private readonly journal: TxJournal | undefined;
   private localQueue: { tx: Transaction; resolve: (h: Hash) => void; reject: (e: unknown) => void }[] = [];
+  private failure: string | undefined;
 
   constructor(
     private readonly chain: PoolChain,
@@ -195,8 +214,9 @@ export class TxPool extends EventEmitter {
         }
       });
     }
+    if (this.failure) return txs.map(() => new TxPoolError('storage-failure', this.failure));
     const promoted: Transaction[] = [];
-    const journaled: Uint8Array[] = [];
+    const journaled: { i: number; ptx: PoolTx }[] = [];
     fresh.forEach((i, k) => {
       const tx = txs[i]!;
       try {
@@ -209,16 +229,41 @@ export class TxPool extends EventEmitter {
         this.validate(tx, sender, isLocal);
         const ptx: PoolTx = { tx, hash: bytesToHex(tx.hash()), sender, senderHex, local: isLocal };
         if (this.insert(ptx)) promoted.push(tx);
-        if (isLocal) journaled.push(tx.encode());
+        if (isLocal) journaled.push({ i, ptx });
       } catch (e) {
         if (isPoolRejection(e)) results[i] = e;
         else throw e;
       }
     });
-    this.journal?.append(journaled);
+    if (this.journal && journaled.length && !this.journal.append(journaled.map((j) => j.ptx.tx.encode()))) {
+      // A local tx is acknowledged only once it would survive a restart: the ones the journal
+      // could not take leave the pool again and are refused, and the pool refuses from now on.
+      const err = this.journal.lastError ?? new Error('journal write failed');
+      const gone = new Set<Transaction>();
+      for (const { i, ptx } of journaled) {
+        if (this.all.get(ptx.hash) === ptx) this.removeTx(ptx);
+        gone.add(ptx.tx);
+        results[i] = new TxPoolError('storage-failure', err.message);
+      }
+      this.refuse(err.message);
+      this.emit('storage-failure', err);
+      for (let k = promoted.length - 1; k >= 0; k--) if (gone.has(promoted[k]!)) promoted.splice(k, 1);
+    }
     this.enforceGlobalLimits();
     if (promoted.length) this.emit('pending', promoted);
     return results;
+  }
+
+  /**
+   * From now on every tx is refused with a storage failure (the node could
+   * not write and is stopping): nothing is acknowledged that would be lost.
+   */
+  refuse(reason: string): void {
+    this.failure ??= reason;
+  }
+
+  get refusing(): boolean {
+    return this.failure !== undefined;
   }
 
   private senderOf(tx: Transaction): Address {
@@ -234,16 +279,7 @@ export class TxPool extends EventEmitter {
   /** Stateless and stateful checks, in go-ethereum's order, plus GTOS fast reject. */
   private validate(tx: Transaction, sender: Address, local: boolean): void {
     if (tx.size() > MAX_TX_SIZE) throw new TxPoolError('oversized', `${tx.size()} bytes`);
-    if (tx.to === null) throw new TxPoolError('contract-creation');
-    if (equalBytes(tx.to, SYSTEM_ACTION_ADDRESS)) {
-      try {
-        validateSysActionShape(tx.data);
-      } catch (e) {
-        throw new TxPoolError('bad-system-action', (e as Error).message);
-      }
-    } else if (tx.data.length > 0) {
-      throw new TxPoolError('data-not-allowed');
-    }
+    checkTxPayload(tx.to, tx.data);
     if (tx.gasLimit > this.head.gasLimit) throw new TxPoolError('gas-limit');
     checkFeeFields(tx);
     if (!local && tx.maxPriorityFeePerGas < this.config.priceLimit) throw new TxPoolError('underpriced');
