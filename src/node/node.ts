@@ -17,6 +17,7 @@ import { TxExecutor, type ExecutorObserver } from '../core/executor/executor.js'
 import { TxPool } from '../core/txpool/txpool.js';
 import { MinerWorker } from '../miner/assembler.js';
 import { Miner, type MinedInfo } from '../miner/miner.js';
+import { PendingBlockBuilder } from '../miner/pending.js';
 import { createMetricsRegistry, observeProcessedBlock, type Metrics, type P2pMetrics } from '../metrics/registry.js';
 import { MetricsHttpServer } from '../metrics/server.js';
 import { RpcRegistry } from '../rpc/registry.js';
@@ -35,6 +36,7 @@ import { cliqueMethods } from '../rpc/api/clique.js';
 import { stakingMethods } from '../rpc/api/staking.js';
 import { agentMethods } from '../rpc/api/agent.js';
 import { adminMethods } from '../rpc/api/admin.js';
+import { personalMethods } from '../rpc/api/personal.js';
 import { logger, setVerbosity } from '../util/log.js';
 import { executorConfig, txPoolConfig, type NodeConfig } from './config.js';
 import { openChainDatabase } from './datadir.js';
@@ -207,6 +209,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
 
   // Mining: --mine (or --dev) with a signer we hold the key of.
   let miner: Miner | undefined;
+  let pendingBlock: PendingBlockBuilder | undefined;
   if (dev || cfg.miner.enabled) {
     const etherbase = cfg.miner.etherbase;
     const signerEntry = etherbase ? keys.get(addressToHex(addressFromHex(etherbase))) : [...keys.values()][0];
@@ -221,6 +224,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       minTip: cfg.miner.gasprice,
     });
     miner = new Miner(chain, pool, worker, signerEntry.address, signerEntry.key);
+    const votes = miner;
+    pendingBlock = new PendingBlockBuilder(chain, pool, worker, () => votes.getProposals());
     miner.on('mined', (info: MinedInfo) => {
       metrics.miner.blocksMined.inc();
       metrics.miner.buildSeconds.observe(info.buildMs / 1000);
@@ -298,7 +303,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
     }
     const backend: NodeBackend = {
-      chain, pool, miner, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p && sync && p2pBackend(p2p, sync),
+      chain, pool, miner, pending: pendingBlock, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p && sync && p2pBackend(p2p, sync),
       suggestedTip: cfg.miner.gasprice > 1_000_000_000n ? cfg.miner.gasprice : 1_000_000_000n,
     };
 
@@ -322,6 +327,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       registerAll(registry, 'staking', stakingMethods(backend));
       registerAll(registry, 'agent', agentMethods(backend));
       registerAll(registry, 'admin', adminMethods(backend));
+      registerAll(registry, 'personal', personalMethods(backend));
       return registry;
     };
     const onRequest = (method: string, ms: number, ok: boolean) => {

@@ -7,6 +7,8 @@
 import type { Address } from '../crypto/primitives.js';
 import type { Blockchain } from '../core/chain/blockchain.js';
 import type { TxPool } from '../core/txpool/txpool.js';
+import type { StateDB } from '../state/statedb/statedb.js';
+import type { Block } from '../types/block.js';
 
 export interface PeerInfo {
   id: string;
@@ -35,10 +37,17 @@ export interface MinerBackend {
   getProposals(): ReadonlyMap<string, boolean>;
 }
 
+/** The block the miner would seal next (head+1, unsealed) and the state after it: the `pending` block tag. */
+export interface PendingBackend {
+  get(): Promise<{ block: Block; state: StateDB }>;
+}
+
 export interface NodeBackend {
   chain: Blockchain;
   pool: TxPool;
   miner?: MinerBackend;
+  /** Only where the node mines; without it `pending` means latest, as on a geth node that does not mine. */
+  pending?: PendingBackend;
   networkId: bigint;
   clientVersion: string;
   /** Accounts eth_sendTransaction may sign for (dev mode, or --allow-insecure-unlock). */

@@ -102,3 +102,31 @@ export function formatReceipt(
     type: toQuantity(tx.type),
   };
 }
+
+/**
+ * A signed tx as go-ethereum's types.Transaction marshals it (the `tx` of eth_signTransaction):
+ * no sender or block fields; gasPrice null on an EIP-1559 tx and the fee caps null on the others;
+ * chainId and accessList only on typed txs; `to` left out for a creation.
+ */
+export function formatSignedTx(tx: Transaction): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: toQuantity(tx.type),
+    nonce: toQuantity(tx.nonce),
+    gasPrice: tx.type === 2 ? null : toQuantity(tx.gasPrice),
+    maxPriorityFeePerGas: tx.type === 2 ? toQuantity(tx.maxPriorityFeePerGas) : null,
+    maxFeePerGas: tx.type === 2 ? toQuantity(tx.maxFeePerGas) : null,
+    gas: toQuantity(tx.gasLimit),
+    value: toQuantity(tx.value),
+    input: bytesToHex(tx.data),
+    v: toQuantity(tx.v),
+    r: toQuantity(tx.r),
+    s: toQuantity(tx.s),
+  };
+  if (tx.to) out.to = addressToHex(tx.to);
+  if (tx.type !== 0) {
+    out.chainId = toQuantity(tx.chainId ?? 0n);
+    out.accessList = tx.accessList.map((a) => ({ address: addressToHex(a.address), storageKeys: a.storageKeys.map((k) => hashToHex(k)) }));
+  }
+  out.hash = hashToHex(tx.hash());
+  return out;
+}

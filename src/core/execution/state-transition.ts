@@ -66,8 +66,8 @@ export function checkNonceAndFees(ctx: BlockContext, state: StateDB, tx: Transac
   checkFees(tx, ctx.baseFee);
 }
 
-/** The fee fields' own rules (no block needed): the pool checks these at admission. */
-export function checkFeeFields(tx: Transaction): void {
+/** The fee fields' own rules (no block needed): the pool checks these at admission, the RPC's dry runs too. */
+export function checkFeeFields(tx: Pick<Transaction, 'maxFeePerGas' | 'maxPriorityFeePerGas'>): void {
   if (tx.maxFeePerGas > MAX_256) throw new FeeTooLargeError('maxFeePerGas');
   if (tx.maxPriorityFeePerGas > MAX_256) throw new FeeTooLargeError('maxPriorityFeePerGas');
   if (tx.maxFeePerGas < tx.maxPriorityFeePerGas) throw new TipAboveFeeCapError(tx.maxPriorityFeePerGas, tx.maxFeePerGas);

@@ -1,22 +1,26 @@
 /**
  * The `eth_*` namespace (registered again as `tos_*`): chain and state reads,
- * transaction submission, fee suggestions and receipts, as go-ethereum
- * answers them, over a chain that only has transfers and system actions.
+ * transaction submission and signing, gas estimates and calls (the pool's
+ * admission checks, as there is no EVM to run), fee suggestions and receipts,
+ * as go-ethereum answers them, over a chain that only has transfers and
+ * system actions.
  */
-import { bytesToHex, equalBytes, hexToBytes } from '../../crypto/bytes.js';
+import { bytesToHex, hexToBytes } from '../../crypto/bytes.js';
 import { addressToHex, hashToHex, type Address, type Hash } from '../../crypto/primitives.js';
+import { IntrinsicGasError } from '../../core/execution/errors.js';
 import { intrinsicGas } from '../../core/execution/intrinsic-gas.js';
-import { isPoolRejection } from '../../core/txpool/errors.js';
 import { headerHash } from '../../types/header.js';
+import type { Block } from '../../types/block.js';
 import { calcBaseFee } from '../../consensus/eip1559.js';
 import { signTransaction, Transaction, type TxFields } from '../../types/transaction.js';
-import { SYSTEM_ACTION_ADDRESS, SYS_ACTION_GAS } from '../../sysaction/addresses.js';
 import type { NodeBackend } from '../backend.js';
 import { InvalidParamsError, RpcError } from '../errors.js';
-import { formatBlock, formatReceipt, formatTx } from '../format.js';
+import { formatBlock, formatReceipt, formatSignedTx, formatTx } from '../format.js';
 import { parseAddress, parseData, parseHash, parseQuantity, toQuantity } from '../hex.js';
-import { findHeader, resolveHeader } from './block-tag.js';
+import { resolveBlock, resolveHeader, resolveState } from './block-tag.js';
 import type { NamespaceMethods } from './namespace.js';
+import { signMessageFor } from './personal.js';
+import { fillTx, gasNeeded, parseTxArgs, precheck, rethrowRejection, signerFor } from './tx-args.js';
 
 function senderOf(b: NodeBackend, tx: Transaction): Address {
   return tx.cachedSender() ?? tx.sender(b.chain.config.chainId);
@@ -28,45 +32,52 @@ function bool(v: unknown, field: string): boolean {
   return v;
 }
 
-function callObject(v: unknown): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InvalidParamsError('expected a transaction object');
-  return v as Record<string, unknown>;
-}
-
-/** Gas a call object needs: intrinsic gas, plus the system-action charge for the system address. */
-function estimate(b: NodeBackend, obj: Record<string, unknown>): bigint {
-  const dataRaw = obj.input ?? obj.data;
-  const data = dataRaw === undefined ? new Uint8Array(0) : parseData(dataRaw, 'data');
-  let gas = intrinsicGas(data, [], b.chain.config.txGas);
-  if (obj.to !== undefined && obj.to !== null && equalBytes(parseAddress(obj.to, 'to'), SYSTEM_ACTION_ADDRESS)) gas += SYS_ACTION_GAS;
-  return gas;
+/** Signs what fillTx made; a field the encoding cannot carry is the caller's mistake (invalid params). */
+function signFilled(fields: TxFields, key: Uint8Array): Transaction {
+  try {
+    return signTransaction(fields, key);
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError) throw new InvalidParamsError(e.message);
+    throw e;
+  }
 }
 
 export function ethMethods(b: NodeBackend): NamespaceMethods {
   const chain = b.chain;
-  const stateFor = (tag: unknown) => chain.stateAt(resolveHeader(b, tag).stateRoot);
+  const stateFor = (tag: unknown) => resolveState(b, tag);
   const txByHash = (hash: Hash) => {
     const loc = chain.getTxLocation(hash);
     if (loc) return formatTx(loc.block.transactions[loc.index]!, senderOf(b, loc.block.transactions[loc.index]!), loc);
     const pending = b.pool.get(hash);
     return pending ? formatTx(pending, senderOf(b, pending)) : null;
   };
-  const blockResult = (header: ReturnType<typeof findHeader>, full: boolean) => {
-    if (!header) return null;
-    const block = chain.getBlock(headerHash(header));
-    if (!block) return null;
+  const blockResult = (found: { block: Block; pending: boolean } | undefined, full: boolean) => {
+    if (!found) return null;
+    const { block, pending } = found;
     const out = formatBlock(block, full, (tx) => senderOf(b, tx));
-    out.totalDifficulty = toQuantity(chain.store.totalDifficulty(headerHash(header), header.number) ?? 0n);
+    if (pending) {
+      // As geth: the unsealed block has no hash, seal nonce or signer yet, and no total difficulty.
+      out.hash = out.nonce = out.miner = null;
+      out.totalDifficulty = null;
+    } else {
+      out.totalDifficulty = toQuantity(chain.store.totalDifficulty(headerHash(block.header), block.header.number) ?? 0n);
+    }
     return out;
   };
   const submit = async (tx: Transaction): Promise<string> => {
     try {
       await b.pool.addLocal(tx);
     } catch (e) {
-      if (isPoolRejection(e)) throw new RpcError(-32000, e.message);
-      throw e;
+      rethrowRejection(e);
     }
     return hashToHex(tx.hash());
+  };
+  /** eth_sendTransaction / eth_signTransaction: parsed, filled and signed by the sender's key. */
+  const signCallObject = (o: unknown): Transaction => {
+    const args = parseTxArgs(o, chain.config.chainId);
+    // As geth: no `from` is the zero address, an account nobody signs for.
+    const from = args.from ?? (new Uint8Array(20) as Address);
+    return signFilled(fillTx(b, args, from), signerFor(b, from).key);
   };
 
   return {
@@ -84,22 +95,23 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
       return addressToHex(first.address);
     }, max: 0 },
     mining: { fn: () => b.miner?.isRunning ?? false, max: 0 },
-    getBalance: { fn: ([a, tag]) => toQuantity(stateFor(tag).getBalance(parseAddress(a, 'address'))), min: 1, max: 2 },
-    getTransactionCount: { fn: ([a, tag]) => {
+    getBalance: { fn: async ([a, tag]) => toQuantity((await stateFor(tag)).getBalance(parseAddress(a, 'address'))), min: 1, max: 2 },
+    getTransactionCount: { fn: async ([a, tag]) => {
       const addr = parseAddress(a, 'address');
+      // Every pooled tx of the sender, not only those the pending block holds (what wallets need for the next nonce).
       if (tag === 'pending') return toQuantity(b.pool.nonce(addr));
-      return toQuantity(stateFor(tag).getNonce(addr));
+      return toQuantity((await stateFor(tag)).getNonce(addr));
     }, min: 1, max: 2 },
-    getCode: { fn: ([a, tag]) => bytesToHex(stateFor(tag).getCode(parseAddress(a, 'address'))), min: 1, max: 2 },
-    getStorageAt: { fn: ([a, slot, tag]) => {
+    getCode: { fn: async ([a, tag]) => bytesToHex((await stateFor(tag)).getCode(parseAddress(a, 'address'))), min: 1, max: 2 },
+    getStorageAt: { fn: async ([a, slot, tag]) => {
       const key = parseQuantity(slot, 'slot');
       const slotBytes = hexToBytes(key.toString(16).padStart(64, '0'));
-      return bytesToHex(stateFor(tag).getState(parseAddress(a, 'address'), slotBytes as Hash));
+      return bytesToHex((await stateFor(tag)).getState(parseAddress(a, 'address'), slotBytes as Hash));
     }, min: 2, max: 3 },
-    getProof: { fn: ([a, keys, tag]) => {
+    getProof: { fn: async ([a, keys, tag]) => {
       if (!Array.isArray(keys)) throw new InvalidParamsError('storageKeys: expected an array');
       const slots = keys.map((k, i) => hexToBytes(parseQuantity(k, `storageKeys[${i}]`).toString(16).padStart(64, '0')) as Hash);
-      const p = stateFor(tag).getProof(parseAddress(a, 'address'), slots);
+      const p = (await stateFor(tag)).getProof(parseAddress(a, 'address'), slots);
       return {
         address: addressToHex(p.address),
         accountProof: p.accountProof.map((n) => bytesToHex(n)),
@@ -110,21 +122,22 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
         storageProof: p.storageProof.map((s) => ({ key: hashToHex(s.key), value: toQuantity(s.value), proof: s.proof.map((n) => bytesToHex(n)) })),
       };
     }, min: 2, max: 3 },
-    getBlockByNumber: { fn: ([tag, full]) => blockResult(findHeader(b, tag), bool(full, 'fullTransactions')), min: 1, max: 2 },
-    getBlockByHash: { fn: ([h, full]) => blockResult(chain.getHeader(parseHash(h, 'blockHash')), bool(full, 'fullTransactions')), min: 1, max: 2 },
-    getBlockTransactionCountByNumber: { fn: ([tag]) => {
-      const h = findHeader(b, tag);
-      const block = h && chain.getBlock(headerHash(h));
-      return block ? toQuantity(block.transactions.length) : null;
+    getBlockByNumber: { fn: async ([tag, full]) => blockResult(await resolveBlock(b, tag), bool(full, 'fullTransactions')), min: 1, max: 2 },
+    getBlockByHash: { fn: ([h, full]) => {
+      const block = chain.getBlock(parseHash(h, 'blockHash'));
+      return blockResult(block && { block, pending: false }, bool(full, 'fullTransactions'));
+    }, min: 1, max: 2 },
+    getBlockTransactionCountByNumber: { fn: async ([tag]) => {
+      const found = await resolveBlock(b, tag);
+      return found ? toQuantity(found.block.transactions.length) : null;
     }, min: 1, max: 1 },
     getBlockTransactionCountByHash: { fn: ([hash]) => {
       const block = chain.getBlock(parseHash(hash, 'blockHash'));
       return block ? toQuantity(block.transactions.length) : null;
     }, min: 1, max: 1 },
     getTransactionByHash: { fn: ([h]) => txByHash(parseHash(h, 'hash')), min: 1, max: 1 },
-    getTransactionByBlockNumberAndIndex: { fn: ([tag, idx]) => {
-      const h = findHeader(b, tag);
-      const block = h && chain.getBlock(headerHash(h));
+    getTransactionByBlockNumberAndIndex: { fn: async ([tag, idx]) => {
+      const block = (await resolveBlock(b, tag))?.block;
       const i = Number(parseQuantity(idx, 'index'));
       const tx = block?.transactions[i];
       return tx && block ? formatTx(tx, senderOf(b, tx), { block, index: i }) : null;
@@ -150,42 +163,33 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
       }
       return submit(tx);
     }, min: 1, max: 1, pipelined: true },
-    sendTransaction: { fn: async ([o]) => {
-      const obj = callObject(o);
-      const from = parseAddress(obj.from, 'from');
-      const signer = b.signers.get(addressToHex(from));
-      if (!signer) throw new RpcError(-32000, `unknown account ${addressToHex(from)} (only the dev account or an account unlocked with --allow-insecure-unlock can sign)`);
-      const head = chain.currentHeader();
-      const to = obj.to === undefined || obj.to === null ? null : parseAddress(obj.to, 'to');
-      const dataRaw = obj.input ?? obj.data;
-      const data = dataRaw === undefined ? new Uint8Array(0) : parseData(dataRaw, 'data');
-      const fields: TxFields = {
-        type: obj.gasPrice !== undefined ? 0 : 2,
-        chainId: chain.config.chainId,
-        nonce: obj.nonce !== undefined ? parseQuantity(obj.nonce, 'nonce') : b.pool.nonce(from),
-        gasLimit: obj.gas !== undefined ? parseQuantity(obj.gas, 'gas') : estimate(b, obj),
-        to,
-        value: obj.value !== undefined ? parseQuantity(obj.value, 'value') : 0n,
-        data,
-        accessList: [],
-      };
-      if (fields.type === 0) fields.gasPrice = parseQuantity(obj.gasPrice, 'gasPrice');
-      else {
-        fields.maxPriorityFeePerGas = obj.maxPriorityFeePerGas !== undefined ? parseQuantity(obj.maxPriorityFeePerGas, 'maxPriorityFeePerGas') : b.suggestedTip;
-        fields.maxFeePerGas = obj.maxFeePerGas !== undefined ? parseQuantity(obj.maxFeePerGas, 'maxFeePerGas') : 2n * (head.baseFee ?? 0n) + fields.maxPriorityFeePerGas;
-      }
-      let tx: Transaction;
-      try {
-        tx = signTransaction(fields, signer.key);
-      } catch (e) {
-        if (e instanceof RangeError || e instanceof TypeError) throw new InvalidParamsError(e.message);
-        throw e;
-      }
-      return submit(tx);
+    sendTransaction: { fn: ([o]) => submit(signCallObject(o)), min: 1, max: 1 },
+    // As geth: the signed tx and its encoding, not sent. Unlike geth 1.10, which wants gas, price and
+    // nonce given, they are filled as for eth_sendTransaction (what later clients expect).
+    signTransaction: { fn: ([o]) => {
+      const tx = signCallObject(o);
+      return { raw: bytesToHex(tx.encode()), tx: formatSignedTx(tx) };
     }, min: 1, max: 1 },
-    estimateGas: { fn: ([o]) => toQuantity(estimate(b, callObject(o))), min: 1, max: 2 },
-    call: { fn: ([o]) => {
-      callObject(o);
+    sign: { fn: ([a, data]) => signMessageFor(b, a, data), min: 2, max: 2 },
+    // The gas is known without running anything (intrinsic gas, plus the system-action charge), so
+    // the estimate is the pool's admission checks and that sum. The state defaults to the head,
+    // where geth takes the pending block: the head is what the pool admits against, and an estimate
+    // (ethers asks for one before every send) then never builds a block.
+    estimateGas: { fn: async ([o, tag]) => {
+      const args = parseTxArgs(o, chain.config.chainId);
+      const need = gasNeeded(b, args);
+      precheck(b, args, await stateFor(tag), args.gas ?? need);
+      // geth's search ceiling: the given gas when it is at least a transfer's, else the block's limit.
+      const cap = args.gas !== undefined && args.gas >= chain.config.txGas ? args.gas : chain.currentHeader().gasLimit;
+      if (need > cap) throw new RpcError(-32000, `gas required exceeds allowance (${cap})`);
+      return toQuantity(need);
+    }, min: 1, max: 2 },
+    // Nothing to execute (no EVM): a call that passes the admission checks returns no data.
+    call: { fn: async ([o, tag]) => {
+      const args = parseTxArgs(o, chain.config.chainId);
+      precheck(b, args, await stateFor(tag), args.gas ?? gasNeeded(b, args));
+      const intrinsic = intrinsicGas(args.data, args.accessList ?? [], chain.config.txGas);
+      if (args.gas !== undefined && args.gas < intrinsic) rethrowRejection(new IntrinsicGasError(args.gas, intrinsic));
       return '0x';
     }, min: 1, max: 3 },
     gasPrice: { fn: () => toQuantity((chain.currentHeader().baseFee ?? 0n) + b.suggestedTip), max: 0 },
