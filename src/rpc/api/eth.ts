@@ -77,7 +77,8 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
     const args = parseTxArgs(o, chain.config.chainId);
     // As geth: no `from` is the zero address, an account nobody signs for.
     const from = args.from ?? (new Uint8Array(20) as Address);
-    return signFilled(fillTx(b, args, from), signerFor(b, from).key);
+    const { key } = signerFor(b, from); // before the defaults, as geth: a stranger costs no nonce lookup
+    return signFilled(fillTx(b, args, from), key);
   };
 
   return {
