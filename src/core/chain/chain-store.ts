@@ -16,6 +16,7 @@ import { Lru } from '../../util/lru.js';
 import { decodeBody, encodeBody, type Block } from '../../types/block.js';
 import { decodeHeader, encodeHeader, headerHash, type Header } from '../../types/header.js';
 import { decodeReceipts, encodeReceipts, type Receipt } from '../../types/receipt.js';
+import type { Transaction } from '../../types/transaction.js';
 
 export interface TxLookup {
   blockNumber: bigint;
@@ -42,6 +43,14 @@ const isLevelCorruption = (e: unknown) => (e as { code?: string }).code === 'LEV
 
 export class ChainStore {
   private readonly headers = new Lru<string, Header>(4096);
+  /**
+   * Recently read bodies and receipts, by block hash (immutable, so never stale):
+   * wallets poll tx and receipt lookups of the newest blocks, and each lookup
+   * would otherwise decode the whole block (a 10k-tx block per eth_getTransactionByHash).
+   * Few entries: a big block's decoded txs weigh megabytes.
+   */
+  private readonly bodies = new Lru<string, { transactions: Transaction[]; uncles: Header[] }>(8);
+  private readonly receiptLists = new Lru<string, Receipt[]>(8);
 
   constructor(readonly kv: KeyValueStore) {}
 
@@ -93,15 +102,27 @@ export class ChainStore {
     if (n === undefined) return undefined;
     const header = this.header(hash, n);
     if (!header) return undefined;
-    const body = this.load('body', n, schema.body(n, hash), decodeBody);
-    if (!body) return undefined;
+    const key = hexKey(hash);
+    let body = this.bodies.get(key);
+    if (!body) {
+      body = this.load('body', n, schema.body(n, hash), decodeBody);
+      if (!body) return undefined;
+      this.bodies.set(key, body);
+    }
     return { header, transactions: body.transactions, uncles: body.uncles };
   }
 
   receipts(hash: Hash, number?: bigint): Receipt[] | undefined {
     const n = number ?? this.blockNumber(hash);
     if (n === undefined) return undefined;
-    return this.load('receipts', n, schema.receipts(n, hash), decodeReceipts);
+    const key = hexKey(hash);
+    let rs = this.receiptLists.get(key);
+    if (!rs) {
+      rs = this.load('receipts', n, schema.receipts(n, hash), decodeReceipts);
+      if (!rs) return undefined;
+      this.receiptLists.set(key, rs);
+    }
+    return rs;
   }
 
   totalDifficulty(hash: Hash, number?: bigint): bigint | undefined {

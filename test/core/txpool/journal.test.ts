@@ -39,3 +39,30 @@ test('journal: appends and rotations keep order; a torn tail ends it; failures n
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('pool: a local tx the journal cannot take is refused with a storage failure, leaves the pool, and the pool refuses from then on', async () => {
+  const { TxPool } = await import('../../../src/core/txpool/txpool.js');
+  const { TxPoolError } = await import('../../../src/core/txpool/errors.js');
+  const { ChainBuilder } = await import('../../../tools/workload/chain-builder.js');
+  const { testAccounts, transfer } = await import('../../../tools/workload/accounts.js');
+  const users = testAccounts('journal-fail', 3);
+  const b = await ChainBuilder.create({ signers: [users[0]!], alloc: users.map((u) => ({ address: u.address, balance: 10n ** 21n })) });
+  const dir = mkdtempSync(join(tmpdir(), 'gtos-txj-fail-'));
+  try {
+    const pool = new TxPool(b.chain, {}, { journalPath: join(dir, 'gone', 'transactions.rlp') });
+    const failures: Error[] = [];
+    pool.on('storage-failure', (e: Error) => failures.push(e));
+    const tx = transfer(users[1]!, users[2]!.address, 1n, 1337n);
+    await assert.rejects(pool.addLocal(tx), (e: unknown) => e instanceof TxPoolError && e.code === 'storage-failure' && /^node storage failure: /.test(e.message));
+    assert.equal(pool.has(tx.hash()), false, 'a refused tx does not stay pooled');
+    assert.deepEqual(pool.status(), { pending: 0, queued: 0 });
+    assert.equal(failures.length, 1);
+    assert.equal(pool.refusing, true);
+    const remote = transfer(users[2]!, users[1]!.address, 1n, 1337n);
+    const [err] = await pool.addRemotes([remote]);
+    assert.ok(err instanceof TxPoolError && err.code === 'storage-failure', 'remote txs are refused too');
+    pool.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
