@@ -95,17 +95,6 @@ export function bytesToBigint(b: Uint8Array): bigint {
 /** The largest 256-bit unsigned integer: the bound of every fee field. */
 export const MAX_256 = (1n << 256n) - 1n;
 
-export function numberToBytes(n: number): Uint8Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a non-negative safe integer: ${n}`);
-  return bigintToBytes(BigInt(n));
-}
-
-export function bytesToNumber(b: Uint8Array): number {
-  const v = bytesToBigint(b);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('integer exceeds safe range');
-  return Number(v);
-}
-
 export function utf8ToBytes(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }

@@ -5,7 +5,7 @@
  * geth's (case-insensitive field names, keys shorter than 32 bytes) and no
  * more. Passwords and keys never appear in error messages.
  */
-import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, pbkdf2Sync, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import { scrypt as nobleScrypt } from '@noble/hashes/scrypt.js';
 import { bytesToBigint, bytesToHex, equalBytes, hexToBytes, utf8ToBytes } from './bytes.js';
 import { keccak256Parts } from './keccak.js';

@@ -11,7 +11,8 @@ import { GasLimitReachedError, InvalidTxError, NonceTooHighError, NonceTooLowErr
 import type { TxExecutor } from '../core/executor/executor.js';
 import { classify } from '../core/executor/classify.js';
 import { GasPool } from '../core/execution/gas-pool.js';
-import { applyTransaction, type BlockContext } from '../core/execution/state-transition.js';
+import type { BlockContext } from '../core/execution/state-transition.js';
+import { commitTransaction } from '../core/execution/commit.js';
 import type { TxPool } from '../core/txpool/txpool.js';
 import type { Block } from '../types/block.js';
 import { createBloom } from '../types/bloom.js';
@@ -122,20 +123,15 @@ export class MinerWorker {
         continue;
       }
       if (classify(next.tx, state) === 'serial') {
-        const snap = state.snapshot();
-        const gas = gp.gas;
-        try {
-          const res = applyTransaction(ctx, state, next.tx, next.sender, gp, cumulative);
-          receipts.push(res.receipt);
-          included.push(next.tx);
-          cumulative = res.receipt.cumulativeGasUsed;
-          order.shift();
-        } catch (e) {
-          if (!(e instanceof InvalidTxError)) throw e;
-          state.revertToSnapshot(snap);
-          gp.gas = gas;
-          handle(e);
+        const res = commitTransaction(ctx, state, next.tx, next.sender, gp, cumulative);
+        if (res.failure) {
+          handle(res.failure);
+          continue;
         }
+        receipts.push(res.receipt);
+        included.push(next.tx);
+        cumulative = res.receipt.cumulativeGasUsed;
+        order.shift();
         continue;
       }
       // Look ahead a run of transfers assuming each succeeds; replay the cursor for the ones that did.

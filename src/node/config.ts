@@ -8,6 +8,9 @@ import { defaultExecutorConfig, type TxExecutorConfig } from '../core/executor/c
 import { defaultTxPoolConfig, type TxPoolConfig } from '../core/txpool/config.js';
 import { defaultDataDir } from './datadir.js';
 
+/** The namespaces HTTP and WebSocket offer unless told otherwise (personal and admin only when named). */
+const DEFAULT_RPC_APIS = ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'] as const;
+
 export interface NodeConfig {
   node: {
     datadir: string; verbosity: number; networkid: number;
@@ -41,9 +44,8 @@ export function defaultNodeConfig(): NodeConfig {
     dev: { enabled: false, period: 1, gaslimit: 30_000_000n },
     miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n },
     account: { unlock: '', password: '', insecureunlock: false },
-    http: { enabled: false, addr: '127.0.0.1', port: 8545, api: ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], corsdomain: [], vhosts: ['localhost'] },
-    // api: the same list as http.api's default.
-    ws: { enabled: false, addr: '127.0.0.1', port: 8546, api: ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent'], origins: [] },
+    http: { enabled: false, addr: '127.0.0.1', port: 8545, api: [...DEFAULT_RPC_APIS], corsdomain: [], vhosts: ['localhost'] },
+    ws: { enabled: false, addr: '127.0.0.1', port: 8546, api: [...DEFAULT_RPC_APIS], origins: [] },
     metrics: { enabled: false, addr: '127.0.0.1', port: 6060 },
     p2p: { port: 30303, bootnodes: [], maxpeers: 50, nodiscover: false },
     txpool: {

@@ -39,22 +39,23 @@ export function assessExposure(cfg: NodeConfig, signers: number): Exposure {
       refusal = `refusing to expose unlocked accounts on ${addr} without --allow-insecure-unlock (eth_sendTransaction would sign for anyone who reaches it); listen on 127.0.0.1 or pass --allow-insecure-unlock`;
     }
   };
+  const rpcOn = (name: string, addr: string, api: readonly string[], risks: string[]) => {
+    const worse = [...dev, ...risks];
+    warnings.push(`${name} listens on ${addr}, reachable from other machines: anyone who can connect can call every enabled API (${api.join(',')})`
+      + (worse.length ? `; worse with ${worse.join('; ')}` : ''));
+    refuse(addr);
+  };
+  const star = (xs: readonly string[]) => xs.some((x) => x.trim() === '*');
   const h = cfg.http;
   if (h.enabled && !isLoopbackHost(h.addr)) {
-    const worse = [...dev];
-    if (h.corsdomain.some((d) => d.trim() === '*')) worse.push("--http.corsdomain '*': any web page a user opens can call it");
-    if (h.vhosts.some((v) => v.trim() === '*')) worse.push("--http.vhosts '*': no Host check against DNS rebinding");
-    warnings.push(`HTTP JSON-RPC listens on ${h.addr}, reachable from other machines: anyone who can connect can call every enabled API (${h.api.join(',')})`
-      + (worse.length ? `; worse with ${worse.join('; ')}` : ''));
-    refuse(h.addr);
+    rpcOn('HTTP JSON-RPC', h.addr, h.api, [
+      ...(star(h.corsdomain) ? ["--http.corsdomain '*': any web page a user opens can call it"] : []),
+      ...(star(h.vhosts) ? ["--http.vhosts '*': no Host check against DNS rebinding"] : []),
+    ]);
   }
   const w = cfg.ws;
   if (w.enabled && !isLoopbackHost(w.addr)) {
-    const worse = [...dev];
-    if (w.origins.some((o) => o.trim() === '*')) worse.push("--ws.origins '*': any web page a user opens can connect");
-    warnings.push(`WebSocket JSON-RPC listens on ${w.addr}, reachable from other machines: anyone who can connect can call every enabled API (${w.api.join(',')})`
-      + (worse.length ? `; worse with ${worse.join('; ')}` : ''));
-    refuse(w.addr);
+    rpcOn('WebSocket JSON-RPC', w.addr, w.api, star(w.origins) ? ["--ws.origins '*': any web page a user opens can connect"] : []);
   }
   const m = cfg.metrics;
   if (m.enabled && !isLoopbackHost(m.addr)) {

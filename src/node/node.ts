@@ -12,7 +12,7 @@ import { Blockchain, type NewHeadEvent } from '../core/chain/blockchain.js';
 import { retentionForCache } from '../core/chain/state-retention.js';
 import { ChainCorruptionError } from '../core/chain/chain-store.js';
 import { ChainIntegrityError, quickCheck } from '../core/chain/integrity.js';
-import { loadGenesisFile, type Genesis } from '../core/chain/genesis.js';
+import type { Genesis } from '../core/chain/genesis.js';
 import { TxExecutor, type ExecutorObserver } from '../core/executor/executor.js';
 import { TxPool } from '../core/txpool/txpool.js';
 import { MinerWorker } from '../miner/assembler.js';

@@ -4,7 +4,7 @@
  * typed fields are errors) and needs no state, so the txpool can fast-reject
  * malformed actions with the same checks the handlers rely on.
  */
-import { bytesToUtf8, utf8ToBytes } from '../crypto/bytes.js';
+import { bytesToUtf8 } from '../crypto/bytes.js';
 import { SysActionError } from './errors.js';
 
 export interface SysAction {
@@ -16,8 +16,6 @@ export const ACTIONS = [
   'NODE_REGISTER', 'NODE_UPDATE', 'NODE_STAKE', 'NODE_UNSTAKE', 'DELEGATE', 'UNDELEGATE', 'CLAIM_REWARD',
   'AGENT_REGISTER', 'AGENT_UPDATE', 'AGENT_HEARTBEAT',
 ] as const;
-export type ActionKind = (typeof ACTIONS)[number];
-
 export const MAX_SYSACTION_BYTES = 64 * 1024;
 
 export function decodeSysAction(data: Uint8Array): SysAction {
@@ -40,10 +38,6 @@ export function decodeSysAction(data: Uint8Array): SysAction {
   const p = payload ?? {};
   if (typeof p !== 'object' || Array.isArray(p) || p === null) throw new SysActionError('invalid-payload', '"payload" must be an object');
   return { action, payload: p as Record<string, unknown> };
-}
-
-export function encodeSysAction(a: SysAction): Uint8Array {
-  return utf8ToBytes(JSON.stringify(a));
 }
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

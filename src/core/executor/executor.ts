@@ -12,7 +12,8 @@ import type { Address } from '../../crypto/primitives.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { GasPool } from '../execution/gas-pool.js';
 import { applySerialRange, executeSerial, type BlockExecutor, type ExecutionResult } from '../execution/state-processor.js';
-import { applyTransaction, type BlockContext } from '../execution/state-transition.js';
+import type { BlockContext } from '../execution/state-transition.js';
+import { commitTransaction } from '../execution/commit.js';
 import { InvalidTxError } from '../execution/errors.js';
 import type { Receipt } from '../../types/receipt.js';
 import type { Transaction } from '../../types/transaction.js';
@@ -159,18 +160,10 @@ export class TxExecutor implements BlockExecutor {
         }
       }
       for (let i = seg.start; i < seg.end; i++) {
-        const snap = state.snapshot();
-        const gas = gp.gas;
-        try {
-          const res = applyTransaction(ctx, state, txs[i]!, senders[i]!, gp, cumulative);
-          receipts.push(res.receipt);
-          cumulative = res.receipt.cumulativeGasUsed;
-        } catch (e) {
-          if (!(e instanceof InvalidTxError)) throw e;
-          state.revertToSnapshot(snap);
-          gp.gas = gas;
-          return { applied: i, cumulative, failure: e };
-        }
+        const res = commitTransaction(ctx, state, txs[i]!, senders[i]!, gp, cumulative);
+        if (res.failure) return { applied: i, cumulative, failure: res.failure };
+        receipts.push(res.receipt);
+        cumulative = res.receipt.cumulativeGasUsed;
       }
     }
     return { applied: txs.length, cumulative };

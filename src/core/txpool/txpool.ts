@@ -11,7 +11,6 @@ import { EventEmitter } from 'node:events';
 import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
 import { addressToHex, type Address, type Hash } from '../../crypto/primitives.js';
 import { InvalidSignatureError } from '../../crypto/secp256k1.js';
-import { logger } from '../../util/log.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { SYSTEM_ACTION_ADDRESS } from '../../sysaction/addresses.js';
 import { validateSysActionShape } from '../../sysaction/codec.js';
@@ -25,7 +24,6 @@ import { defaultTxPoolConfig, MAX_TX_SIZE, type TxPoolConfig } from './config.js
 import { isPoolRejection, TxPoolError, type PoolRejection } from './errors.js';
 import { TxJournal } from './journal.js';
 
-const log = logger('txpool');
 
 export interface PoolChain {
   readonly config: ChainConfig;

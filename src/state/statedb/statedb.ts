@@ -97,8 +97,9 @@ export class StateDB {
   private revisions: { id: number; length: number }[] = [];
   private nextRevision = 0;
 
-  constructor(root: Hash, readonly db: StateDatabase) {
-    this.trie = db.openTrie(root);
+  /** `trie`: an already open account trie (copy() hands its own copy over instead of reopening the root). */
+  constructor(root: Hash, readonly db: StateDatabase, trie?: SecureTrie) {
+    this.trie = trie ?? db.openTrie(root);
   }
 
   // --- objects ---
@@ -368,24 +369,16 @@ export class StateDB {
     return root;
   }
 
+  /** An independent copy (shadow execution runs the parallel path on one): every field set through the constructor's defaults, then typed. */
   copy(): StateDB {
-    const c = Object.create(StateDB.prototype) as StateDB;
-    const self = this as unknown as Record<string, unknown>;
-    const other = c as unknown as Record<string, unknown>;
-    other.db = this.db;
-    other.trie = this.trie.copy();
-    const objects = new Map<string, StateObject>();
-    for (const [k, o] of this.objects) objects.set(k, o.clone());
-    other.objects = objects;
-    other.pendingObjects = new Set(this.pendingObjects);
-    other.absent = new Set(this.absent);
-    other.storageToCommit = new Set(this.storageToCommit);
-    const j = new Journal();
+    const c = new StateDB(EMPTY_ROOT, this.db, this.trie.copy());
+    for (const [k, o] of this.objects) c.objects.set(k, o.clone());
+    c.pendingObjects = new Set(this.pendingObjects);
+    c.absent = new Set(this.absent);
+    c.storageToCommit = new Set(this.storageToCommit);
     // Copies are taken between txs; carry over the dirtied set so a later finalise treats them alike.
-    for (const [k, n] of this.journal.dirties) j.dirties.set(k, n);
-    other.journal = j;
-    other.revisions = [];
-    other.nextRevision = self.nextRevision;
+    for (const [k, n] of this.journal.dirties) c.journal.dirties.set(k, n);
+    c.nextRevision = this.nextRevision;
     return c;
   }
 
