@@ -14,6 +14,7 @@ import { decodeRlp, encodeRlp } from '../../crypto/rlp.js';
 import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
 import { EMPTY_ROOT, type NodeSink, type SecureTrie } from '../trie/trie.js';
+import { keyOf as nodeKeyOf } from '../trie/dirty-nodes.js';
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, type Account } from './account.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { StateDatabase } from './state-database.js';
@@ -75,9 +76,9 @@ const keyOf = (a: Address) => bytesToHex(a, false);
  * 32-byte strings storageRoot and codeHash (0xa0-prefixed): read in place, as
  * every committed account leaf asks. Undefined for an empty storage trie.
  */
-function storageRootOf(account: Uint8Array): Uint8Array | undefined {
+function storageRootOf(account: Uint8Array): string | undefined {
   const r = account.subarray(account.length - 66, account.length - 34);
-  return equalBytes(r, EMPTY_ROOT) ? undefined : r;
+  return equalBytes(r, EMPTY_ROOT) ? undefined : nodeKeyOf(r);
 }
 
 export class StateDB {
@@ -346,7 +347,7 @@ export class StateDB {
   commit(batch: WriteBatch, deleteEmptyObjects: boolean): Hash {
     const root = this.intermediateRoot(deleteEmptyObjects);
     const dirty = this.db.dirty;
-    const sink: NodeSink | undefined = dirty && { wantsChildren: true, node: (h, enc, children) => dirty.insert(h, enc, children) };
+    const sink: NodeSink | undefined = dirty && { wantsKeys: true, node: (_h, enc, key, children) => dirty.insert(key, enc, children) };
     for (const key of this.storageToCommit) {
       const o = this.objects.get(key);
       if (o && !o.deleted && o.storageTrie) {

@@ -10,8 +10,10 @@
 import { schema } from '../schema.js';
 import type { WriteBatch } from '../database.js';
 
-const keyOf = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
+export const keyOf = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
 const hashOf = (k: string) => new Uint8Array(Buffer.from(k, 'latin1'));
+
+const NO_CHILDREN: string[] = [];
 
 /** Bytes a dirty entry costs beyond its encoding (map entry, key string, object, child keys), estimated. */
 const ENTRY_OVERHEAD = 160;
@@ -42,17 +44,23 @@ export class DirtyNodeCache {
     return this.nodes.has(keyOf(hash));
   }
 
-  /** Adds a node whose children (hashed ones) were inserted before it, or are on disk. */
-  insert(hash: Uint8Array, enc: Uint8Array, children: readonly Uint8Array[]): void {
-    const k = keyOf(hash);
-    if (this.nodes.has(k)) return;
-    const keys = children.map(keyOf);
-    for (const c of keys) {
+  /**
+   * Adds a node (by its nodeKey) whose children were inserted before it, or are
+   * on disk. Only children dirty now are counted and remembered: one on disk is
+   * never freed here, and one re-inserted later is not this node's to release.
+   */
+  insert(key: string, enc: Uint8Array, childKeys: readonly string[]): void {
+    if (this.nodes.has(key)) return;
+    let children = NO_CHILDREN;
+    for (const c of childKeys) {
       const d = this.nodes.get(c);
-      if (d) d.refs++;
+      if (!d) continue;
+      d.refs++;
+      if (children === NO_CHILDREN) children = [];
+      children.push(c);
     }
-    this.nodes.set(k, { enc, refs: 0, children: keys });
-    this.bytes += enc.length + ENTRY_OVERHEAD + keys.length * CHILD_OVERHEAD;
+    this.nodes.set(key, { enc, refs: 0, children });
+    this.bytes += enc.length + ENTRY_OVERHEAD + children.length * CHILD_OVERHEAD;
   }
 
   /** A block keeps this root (no-op when the root is on disk already). */

@@ -15,11 +15,11 @@ export const enum Kind {
   Ref = 3,
 }
 
-export interface LeafNode { kind: Kind.Leaf; path: Uint8Array; value: Uint8Array; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean; gen?: number }
-export interface ExtNode { kind: Kind.Ext; path: Uint8Array; child: TrieNode; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean; gen?: number }
-export interface BranchNode { kind: Kind.Branch; children: (TrieNode | undefined)[]; value: Uint8Array | undefined; enc?: Uint8Array; hash?: Uint8Array; stored?: boolean; gen?: number }
+export interface LeafNode { kind: Kind.Leaf; path: Uint8Array; value: Uint8Array; enc?: Uint8Array; hash?: Uint8Array; key?: string; stored?: boolean; gen?: number }
+export interface ExtNode { kind: Kind.Ext; path: Uint8Array; child: TrieNode; enc?: Uint8Array; hash?: Uint8Array; key?: string; stored?: boolean; gen?: number }
+export interface BranchNode { kind: Kind.Branch; children: (TrieNode | undefined)[]; value: Uint8Array | undefined; enc?: Uint8Array; hash?: Uint8Array; key?: string; stored?: boolean; gen?: number }
 /** A node known only by hash, loaded on first use. */
-export interface RefNode { kind: Kind.Ref; hash: Uint8Array; enc?: undefined; stored: true }
+export interface RefNode { kind: Kind.Ref; hash: Uint8Array; key?: string; enc?: undefined; stored: true }
 
 export type TrieNode = LeafNode | ExtNode | BranchNode | RefNode;
 
@@ -171,13 +171,25 @@ export function nodeHash(n: TrieNode): Uint8Array {
   return n.hash;
 }
 
-/** The hashes `n` refers to (its children of 32 bytes or more; embedded ones hold no hashes). */
-export function hashedChildren(n: Exclude<TrieNode, RefNode>): Uint8Array[] {
-  const out: Uint8Array[] = [];
+/** A node's hash as a map key (latin1, one char per byte), computed once per node object. */
+export function nodeKey(n: TrieNode): string {
+  if (n.key === undefined) {
+    const h = nodeHash(n);
+    n.key = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
+  }
+  return n.key;
+}
+
+/**
+ * The keys of the hashes `n` refers to (its children of 32 bytes or more;
+ * embedded ones hold no hashes). Cached per child object, so a subtree
+ * unchanged for many blocks is keyed once, not at every parent's commit.
+ */
+export function hashedChildKeys(n: Exclude<TrieNode, RefNode>): string[] {
+  const out: string[] = [];
   const add = (c: TrieNode | undefined) => {
     if (!c) return;
-    if (c.kind === Kind.Ref) out.push(c.hash);
-    else if (encodeNode(c).length >= 32) out.push(nodeHash(c));
+    if (c.kind === Kind.Ref || encodeNode(c).length >= 32) out.push(nodeKey(c));
   };
   if (n.kind === Kind.Branch) for (const c of n.children) add(c);
   else if (n.kind === Kind.Ext) add(n.child);

@@ -12,9 +12,11 @@ import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
 import { decodeRlp, type RlpItem } from '../../crypto/rlp.js';
 import {
-  encodeNode, hashedChildren, hexPrefixDecode, Kind, nextGen, nodeHash,
+  encodeNode, hashedChildKeys, hexPrefixDecode, Kind, nextGen, nodeHash, nodeKey,
   type BranchNode, type ExtNode, type LeafNode, type TrieNode,
 } from './node.js';
+
+const NO_KEYS: string[] = [];
 
 export const EMPTY_ROOT: Hash = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421') as Hash;
 
@@ -24,9 +26,9 @@ export interface NodeSource {
 
 /** Where a commit puts nodes: a write batch (archive) or the dirty-node cache (pruning). */
 export interface NodeSink {
-  /** Whether `node` needs each node's hashed children (reference counting does). */
-  readonly wantsChildren?: boolean;
-  node(hash: Uint8Array, enc: Uint8Array, children: readonly Uint8Array[]): void;
+  /** Whether `node` needs keys (reference counting does): the node's, and its hashed children's (nodeKey form). */
+  readonly wantsKeys?: boolean;
+  node(hash: Uint8Array, enc: Uint8Array, key: string, childKeys: readonly string[]): void;
 }
 
 export class MissingNodeError extends Error {
@@ -274,10 +276,10 @@ export class Trie {
    * marks it stored. `leafRefs` names what a leaf's value points to (an
    * account's storage root), so a reference-counting sink can keep it.
    */
-  commitTo(sink: NodeSink, leafRefs?: (value: Uint8Array) => Uint8Array | undefined): Hash {
+  commitTo(sink: NodeSink, leafRefs?: (value: Uint8Array) => string | undefined): Hash {
     const root = this.hash();
     if (!this.root) return root;
-    const withChildren = sink.wantsChildren === true;
+    const withKeys = sink.wantsKeys === true;
     const visit = (n: TrieNode, isRoot: boolean) => {
       if (n.stored) return;
       if (n.kind === Kind.Branch) {
@@ -285,15 +287,15 @@ export class Trie {
       } else if (n.kind === Kind.Ext) visit(n.child, false);
       const enc = encodeNode(n);
       if (enc.length >= 32 || isRoot) {
-        let children: Uint8Array[] = [];
-        if (withChildren) {
-          children = hashedChildren(n);
+        let children: string[] = NO_KEYS;
+        if (withKeys) {
+          children = hashedChildKeys(n);
           if (n.kind === Kind.Leaf && leafRefs) {
             const r = leafRefs(n.value);
             if (r) children.push(r);
           }
         }
-        sink.node(nodeHash(n), enc, children);
+        sink.node(nodeHash(n), enc, withKeys ? nodeKey(n) : '', children);
       }
       n.stored = true;
     };
