@@ -11,6 +11,7 @@ import { runImportBench } from './import-bench.js';
 import { runTpsBench } from './tps-bench.js';
 import { runSyncBench } from './sync-bench.js';
 import { runFloodBench } from './flood-bench.js';
+import { runLocalnetBench } from './localnet-bench.js';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {
@@ -37,6 +38,11 @@ if (!only || only === 'tps') {
 if (!only || only === 'sync') {
   process.stdout.write('== sync: a node catching up 500 blocks × 1k transfers from a peer over libp2p, serial vs parallel executor\n');
   results.sync = await runSyncBench({ blocks: Number(process.env.SYNC_BLOCKS ?? 500) });
+}
+if (!only || only === 'localnet') {
+  process.stdout.write('== localnet: three signer processes on these cores, 30k pre-signed transfers sent to node0 only (batches of 250, 4 in flight); mined TPS and how soon the other pools see the txs; serial, then parallel\n');
+  results.localnet = { serial: await runLocalnetBench({ txs: 30_000, senders: 1000 }), parallel: await runLocalnetBench({ txs: 30_000, senders: 1000, parallel: true }) };
+  process.stdout.write(JSON.stringify(results.localnet) + '\n');
 }
 if (!only || only === 'flood') {
   process.stdout.write('== flood: 50k txs the node must reject (42k underpriced, 8k unfunded) over batched RPC; node RSS before/after\n');
