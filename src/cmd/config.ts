@@ -29,10 +29,12 @@ interface Setting {
   max?: number;
   /** The only values a string setting takes. */
   choices?: string[];
+  /** The value of a non-boolean flag given bare (`--txexec.shadow` alone = every block). */
+  bare?: number;
 }
 
 /** Typed so the table cannot name a key the config does not have. */
-const S = <Sec extends Section>(toml: [Sec, keyof NodeConfig[Sec] & string], flag: string, help: string, range?: { min?: number; max?: number; choices?: string[] }): Setting =>
+const S = <Sec extends Section>(toml: [Sec, keyof NodeConfig[Sec] & string], flag: string, help: string, range?: { min?: number; max?: number; choices?: string[]; bare?: number }): Setting =>
   ({ toml, flag, help, ...range });
 
 export const SETTINGS: Setting[] = [
@@ -84,7 +86,7 @@ export const SETTINGS: Setting[] = [
   S(['txexec', 'parallel'], 'txexec.parallel', 'execute plain transfers on the parallel executor'),
   S(['txexec', 'workers'], 'txexec.workers', 'worker threads of the executor', { min: 1, max: 64 }),
   S(['txexec', 'batch'], 'txexec.batch', 'largest micro-batch of transfers', { min: 1 }),
-  S(['txexec', 'shadow'], 'txexec.shadow', 'shadow-verify every Nth block against serial execution (0 = off)', { min: 0 }),
+  S(['txexec', 'shadow'], 'txexec.shadow', 'shadow-verify every Nth block against serial execution (0 = off; bare = every block)', { min: 0, bare: 1 }),
   S(['txexec', 'shadowhalt'], 'txexec.shadowhalt', 'stop the node on a shadow mismatch'),
 ];
 
@@ -165,7 +167,8 @@ export function applyToml(cfg: NodeConfig, text: string, source = 'config'): voi
 export function addSettingFlags(cmd: Command): Command {
   cmd.addOption(new Option('--config <file>', 'TOML configuration file'));
   for (const s of SETTINGS) {
-    const o = kindOf(s) === 'bool' ? new Option(`--${s.flag} [bool]`, s.help) : new Option(`--${s.flag} <value>`, s.help);
+    const o = kindOf(s) === 'bool' ? new Option(`--${s.flag} [bool]`, s.help)
+      : s.bare !== undefined ? new Option(`--${s.flag} [value]`, s.help) : new Option(`--${s.flag} <value>`, s.help);
     cmd.addOption(o);
   }
   return cmd;
@@ -186,7 +189,7 @@ export function resolveConfig(flags: Record<string, unknown>): NodeConfig {
   for (const s of SETTINGS) {
     const v = flags[attr(s.flag)];
     if (v === undefined) continue;
-    sections(cfg)[s.toml[0]]![s.toml[1]] = coerce(s, v === true ? true : v, `--${s.flag}`);
+    sections(cfg)[s.toml[0]]![s.toml[1]] = coerce(s, v === true && s.bare !== undefined ? s.bare : v, `--${s.flag}`);
   }
   return cfg;
 }

@@ -17,6 +17,8 @@ import { runLocalnet } from './commands/localnet.js';
 import { resolve as resolvePath } from 'node:path';
 import { setVerbosity } from '../util/log.js';
 import { TxExecutor } from '../core/executor/executor.js';
+import { VERSION, versionReport } from '../util/version.js';
+import { unknownCommand } from './suggest.js';
 
 const out = (s: string) => process.stdout.write(s + '\n');
 
@@ -28,13 +30,23 @@ function parseBlockNumber(v: string): bigint {
 export function buildProgram(): Command {
   const program = new Command('gtos')
     .description('GTOS node: plain transfers and system actions on a clique chain, with a parallel-transfer executor')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError();
   addSettingFlags(program);
   const cfg = () => resolveConfig(program.opts());
   program.action(async () => {
+    // A stray word is a mistyped subcommand, not an argument of the node (which takes none).
+    const stray = program.args[0];
+    if (stray !== undefined) throw unknownCommand(stray, program.commands.map((c) => c.name()));
     await runNodeUntilSignal(cfg(), out);
   });
+
+  program
+    .command('version')
+    .description('print the version, Node.js version and platform')
+    .action(() => {
+      out(versionReport());
+    });
 
   program
     .command('init <genesis>')
@@ -131,6 +143,8 @@ export function buildProgram(): Command {
     .action(async (keyfile: string, o: { password?: string }) => {
       await accountImport(cfg().node.datadir, keyfile, o.password ?? program.opts().password, out);
     });
+  // Set last: subcommands copy this setting when created, and they must keep refusing extra words.
+  program.allowExcessArguments(true);
   return program;
 }
 
