@@ -12,6 +12,7 @@ import { runTpsBench } from './tps-bench.js';
 import { runSyncBench } from './sync-bench.js';
 import { runFloodBench } from './flood-bench.js';
 import { runLocalnetBench } from './localnet-bench.js';
+import { runImportMemoryBench } from './import-memory-bench.js';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {
@@ -43,6 +44,11 @@ if (!only || only === 'localnet') {
   process.stdout.write('== localnet: three signer processes on these cores, 30k pre-signed transfers sent to node0 only (batches of 250, 4 in flight); mined TPS and how soon the other pools see the txs; serial, then parallel\n');
   results.localnet = { serial: await runLocalnetBench({ txs: 30_000, senders: 1000 }), parallel: await runLocalnetBench({ txs: 30_000, senders: 1000, parallel: true }) };
   process.stdout.write(JSON.stringify(results.localnet) + '\n');
+}
+if (!only || only === 'import-memory') {
+  process.stdout.write('== import memory: `gtos import` of ~50 MB and ~400 MB chain files, peak RSS of the child (goal: within 100 MB of each other)\n');
+  results.importMemory = await runImportMemoryBench();
+  process.stdout.write(JSON.stringify(results.importMemory) + '\n');
 }
 if (!only || only === 'flood') {
   process.stdout.write('== flood: 50k txs the node must reject (42k underpriced, 8k unfunded) over batched RPC; node RSS before/after\n');

@@ -27,6 +27,20 @@ export interface Header {
   baseFee?: bigint;
 }
 
+/**
+ * A copy whose byte fields own their memory. A decoded header's fields are
+ * views into the message or file chunk it came from (a whole block, or
+ * megabytes of a chain file): a header kept in a cache must not pin that.
+ */
+export function detachHeader(h: Header): Header {
+  return {
+    ...h,
+    parentHash: h.parentHash.slice() as Hash, uncleHash: h.uncleHash.slice() as Hash, coinbase: h.coinbase.slice() as Address,
+    stateRoot: h.stateRoot.slice() as Hash, txRoot: h.txRoot.slice() as Hash, receiptRoot: h.receiptRoot.slice() as Hash,
+    logsBloom: h.logsBloom.slice(), extraData: h.extraData.slice(), mixDigest: h.mixDigest.slice() as Hash, nonce: h.nonce.slice(),
+  };
+}
+
 export class HeaderDecodeError extends RlpError {
   override name = 'HeaderDecodeError';
 }

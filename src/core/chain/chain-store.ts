@@ -14,7 +14,7 @@ import type { KeyValueStore, WriteBatch } from '../../state/database.js';
 import { schema } from '../../state/schema.js';
 import { Lru } from '../../util/lru.js';
 import { decodeBody, encodeBody, type Block } from '../../types/block.js';
-import { decodeHeader, encodeHeader, headerHash, type Header } from '../../types/header.js';
+import { decodeHeader, detachHeader, encodeHeader, headerHash, type Header } from '../../types/header.js';
 import { decodeReceipts, encodeReceipts, type Receipt } from '../../types/receipt.js';
 import type { Transaction } from '../../types/transaction.js';
 
@@ -157,7 +157,7 @@ export class ChainStore {
     batch.put(schema.receipts(n, hash), encodeReceipts(receipts));
     batch.put(schema.totalDifficulty(n, hash), bigintToBytes(td));
     batch.put(schema.blockNumber(hash), schema.encodeNumber(n));
-    this.headers.set(hexKey(hash), block.header);
+    this.headers.set(hexKey(hash), detachHeader(block.header));
     return hash;
   }
 

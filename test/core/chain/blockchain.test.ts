@@ -135,3 +135,22 @@ test('the same chain imported serially and with 1 or 3 workers writes identical 
   assert.deepEqual(dumps[1], dumps[0]);
   assert.deepEqual(dumps[2], dumps[0]);
 });
+
+test('a header the chain store caches owns its bytes: it does not pin the block or file chunk it was decoded from', async () => {
+  const { decodeBlock, encodeBlock } = await import('../../../src/types/block.js');
+  for (const u of users) u.nonce = 0n;
+  const b = await ChainBuilder.create(spec);
+  const rng = new Rng(16);
+  const blk = b.makeBlock(b.chain.currentHeader(), randomTxs(rng, 20));
+  const enc = encodeBlock(blk);
+  const chunk = new Uint8Array(enc.length + 4 * 1024 * 1024); // a file chunk with more after the block
+  chunk.set(enc, 0);
+  const decoded = decodeBlock(chunk.subarray(0, enc.length));
+  assert.ok(decoded.header.extraData.buffer.byteLength >= chunk.length, 'decoding gives views into the chunk');
+  assert.equal(await b.chain.insertBlock(decoded), 'canonical');
+  const cached = b.chain.getHeader(headerHash(decoded.header))!;
+  for (const [k, v] of Object.entries(cached)) {
+    if (v instanceof Uint8Array) assert.ok(v.buffer.byteLength < 1024, `header.${k} pins ${v.buffer.byteLength} bytes`);
+  }
+  assert.equal(bytesToHex(headerHash(cached)), bytesToHex(headerHash(decoded.header)));
+});
