@@ -12,6 +12,7 @@ import { dbCheckCommand } from './commands/db.js';
 import { accountImport, accountList, accountNew } from './commands/account.js';
 import { addSettingFlags, dumpToml, resolveConfig } from './config.js';
 import { executorConfig } from '../node/config.js';
+import { retentionForCache } from '../core/chain/state-retention.js';
 import { runNodeUntilSignal } from '../node/node.js';
 import { runLocalnet } from './commands/localnet.js';
 import { resolve as resolvePath } from 'node:path';
@@ -69,6 +70,8 @@ export function buildProgram(): Command {
           executor,
           recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
           lookahead: (blocks, chainId) => executor.prefetch(blocks, chainId),
+          gcmode: c.node.gcmode === 'archive' ? 'archive' : 'full',
+          retention: retentionForCache(c.node.cache),
         });
       } finally {
         await executor.close();

@@ -6,6 +6,7 @@
  * block, naming it and the reason; every block before it stays.
  */
 import { hashToHex } from '../../crypto/primitives.js';
+import type { GcMode, RetentionConfig } from '../../core/chain/state-retention.js';
 import { Blockchain } from '../../core/chain/blockchain.js';
 import { InvalidBlockError } from '../../core/chain/block-validator.js';
 import { assertReadable, ChainFileError, describeFsError, readChainFile } from '../../core/chain/chain-file.js';
@@ -29,6 +30,9 @@ export interface ImportOptions {
   /** Called with each block just before it is inserted (lets the executor pipeline sender recovery ahead). */
   lookahead?: (upcoming: readonly Block[], chainId: bigint) => void;
   progressEveryMs?: number;
+  /** As the node's --gcmode: 'full' (default) keeps recent states in memory and writes the head state at the end. */
+  gcmode?: GcMode;
+  retention?: Partial<RetentionConfig>;
 }
 
 export interface ImportSummary {
@@ -44,8 +48,13 @@ export async function importCommand(files: string[], datadir: string, out: (s: s
   for (const f of files) await assertReadable(f);
   const db = await openChainDatabase(datadir);
   try {
-    const chain = await Blockchain.open({ db, executor: opts.executor, recoverSenders: opts.recoverSenders });
-    return await importInto(chain, files, out, opts);
+    const chain = await Blockchain.open({ db, executor: opts.executor, recoverSenders: opts.recoverSenders, gcmode: opts.gcmode ?? 'full', retention: opts.retention });
+    try {
+      return await importInto(chain, files, out, opts);
+    } finally {
+      // Also after a failed block: what was imported before it keeps its state on disk.
+      await chain.stop();
+    }
   } finally {
     await db.close();
   }
