@@ -14,6 +14,9 @@ import { packRecover, runRecover, unpackRecover } from './job-codec.js';
 import { WorkerJobError, type FallbackReason } from './job.js';
 import type { WorkerPool } from './worker-pool.js';
 
+/** Below this a job's message costs more than the recoveries it carries. */
+const MIN_CHUNK = 32;
+
 interface Pending {
   group: number;
   done: Promise<void>;
@@ -34,8 +37,11 @@ export class SenderRecovery {
     if (txs.every((tx) => tx.cachedSender() !== undefined)) return;
     const group = this.pool.newGroup();
     const jobs: Promise<void>[] = [];
-    for (let s = 0; s < txs.length; s += this.chunk) {
-      const slice = txs.slice(s, s + this.chunk);
+    // A set smaller than a chunk per thread (an RPC batch) is split so the workers and the
+    // main thread (which helps with still-queued chunks) share it instead of one worker doing it all.
+    const chunk = Math.min(this.chunk, Math.max(MIN_CHUNK, Math.ceil(txs.length / (this.pool.size + 1))));
+    for (let s = 0; s < txs.length; s += chunk) {
+      const slice = txs.slice(s, s + chunk);
       const payload = packRecover(slice.map((tx) => tx.encode()), chainId);
       jobs.push(
         this.pool.submit('recover', payload, group, slice).then(
