@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runTrieBench } from './trie-bench.js';
+import { setVerbosity } from '../src/util/log.js';
 import { runImportBench } from './import-bench.js';
 import { runTpsBench } from './tps-bench.js';
 import { runSyncBench } from './sync-bench.js';
@@ -15,6 +16,8 @@ import { runLocalnetBench } from './localnet-bench.js';
 import { runImportMemoryBench } from './import-memory-bench.js';
 
 const only = process.argv[2];
+// The benches' own nodes log only warnings and errors, so the figures stay readable.
+setVerbosity(2);
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   cores: availableParallelism(),
