@@ -4,13 +4,13 @@
  * directory we may not write, or of a damaged block, fails with a clear
  * message and leaves no file; a read-only datadir is a permissions error,
  * not "in use by another process"; import → export stays byte-identical.
- * Permissions bind only an unprivileged user, so as root the CLI runs as
- * nobody (uid 65534) over a tree it owns.
+ * Permission bits bind only an unprivileged user, so as root the
+ * read-only places are read-only tmpfs mounts instead (EROFS).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,21 +26,12 @@ import { testAccount, testAccounts, transfer } from '../../tools/workload/accoun
 import { Rng } from '../../tools/workload/rng.js';
 
 const GTOS = fileURLToPath(new URL('../../src/cmd/gtos.js', import.meta.url));
-const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 
-function gtos(args: string[], unprivileged = false) {
+function gtos(args: string[]) {
   const opts: SpawnSyncOptions = { encoding: 'utf8', timeout: 120_000 };
-  if (unprivileged && asRoot) Object.assign(opts, { uid: NOBODY, gid: NOBODY });
   const r = spawnSync(process.execPath, [GTOS, ...args], opts);
   return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-/** Hands the tree to nobody, so permission bits bind the unprivileged child. */
-function chownTree(path: string): void {
-  if (!asRoot) return;
-  chownSync(path, NOBODY, NOBODY);
-  if (statSync(path).isDirectory()) for (const f of readdirSync(path)) chownTree(join(path, f));
 }
 
 async function setup(dir: string, blocks = 8) {
@@ -116,28 +107,59 @@ test('import → export round trip is byte-identical; a damaged block fails the 
   }
 });
 
-test('permissions: an export into a read-only directory and an import into a read-only datadir say so', async () => {
+/** Mounts a tmpfs at `dir` (root only); the reason when that is not possible here. */
+function mountTmpfs(dir: string): string | undefined {
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : (r.stderr || r.error?.message || `mount exited ${r.status}`).trim();
+}
+const remountReadOnly = (dir: string) => assert.equal(spawnSync('mount', ['-o', 'remount,ro', dir]).status, 0);
+
+test('permissions: an export into a directory we may not write and an import into such a datadir say so', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-files-'));
+  const mounts: string[] = [];
   try {
     const { datadir } = await setup(dir);
     const roDir = join(dir, 'readonly');
     mkdirSync(roDir);
-    chownTree(dir);
-    chmodSync(roDir, 0o555);
+    if (asRoot) {
+      // Permission bits do not bind root: a read-only file system does (EROFS), and needs no
+      // other user able to reach this checkout (a clone under a 0700 directory is common).
+      const why = mountTmpfs(roDir);
+      if (why) {
+        t.skip(`as root a read-only file system is needed and cannot be mounted here (${why})`);
+        return;
+      }
+      mounts.push(roDir);
+      remountReadOnly(roDir);
+    } else {
+      chmodSync(roDir, 0o555);
+    }
+    const refusal = asRoot ? 'read-only file system' : 'permission denied';
     const target = join(roDir, 'chain.rlp');
-    const exp = gtos(['export', target, '--datadir', datadir], true);
+    const exp = gtos(['export', target, '--datadir', datadir]);
     assert.notEqual(exp.status, 0);
-    assert.match(exp.stderr, new RegExp(`permission denied: ${target.replace(/[.]/g, '\\.')}`));
+    assert.match(exp.stderr, new RegExp(`${refusal}: ${target.replace(/[.]/g, '\\.')}`));
     assert.deepEqual(readdirSync(roDir), [], 'neither the file nor a temp file was left');
 
     // A datadir we may not write: LevelDB cannot create its LOCK file, which is not another process holding it.
-    chmodSync(chainDataPath(datadir), 0o555);
-    for (const f of readdirSync(chainDataPath(datadir))) chmodSync(join(chainDataPath(datadir), f), 0o444);
-    const imp = gtos(['import', join(dir, 'chain.rlp'), '--datadir', datadir], true);
+    let roData = datadir;
+    if (asRoot) {
+      roData = join(dir, 'rodata');
+      mkdirSync(roData);
+      assert.equal(mountTmpfs(roData), undefined);
+      mounts.push(roData);
+      assert.equal(spawnSync('cp', ['-a', `${datadir}/.`, roData]).status, 0);
+      remountReadOnly(roData);
+    } else {
+      chmodSync(chainDataPath(datadir), 0o555);
+      for (const f of readdirSync(chainDataPath(datadir))) chmodSync(join(chainDataPath(datadir), f), 0o444);
+    }
+    const imp = gtos(['import', join(dir, 'chain.rlp'), '--datadir', roData]);
     assert.notEqual(imp.status, 0);
-    assert.match(imp.stderr, /cannot open database .*: permission denied/);
+    assert.match(imp.stderr, new RegExp(`cannot open database .*: ${refusal}`));
     assert.doesNotMatch(imp.stderr, /in use by another process/);
   } finally {
+    for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
     rmSync(dir, { recursive: true, force: true });
   }
 });
