@@ -31,10 +31,12 @@ interface Setting {
   choices?: string[];
   /** The value of a non-boolean flag given bare (`--txexec.shadow` alone = every block). */
   bare?: number;
+  /** A number setting that takes fractions (ether amounts). */
+  decimal?: boolean;
 }
 
 /** Typed so the table cannot name a key the config does not have. */
-const S = <Sec extends Section>(toml: [Sec, keyof NodeConfig[Sec] & string], flag: string, help: string, range?: { min?: number; max?: number; choices?: string[]; bare?: number }): Setting =>
+const S = <Sec extends Section>(toml: [Sec, keyof NodeConfig[Sec] & string], flag: string, help: string, range?: { min?: number; max?: number; choices?: string[]; bare?: number; decimal?: boolean }): Setting =>
   ({ toml, flag, help, ...range });
 
 export const SETTINGS: Setting[] = [
@@ -43,6 +45,9 @@ export const SETTINGS: Setting[] = [
   S(['node', 'networkid'], 'networkid', 'network identifier (0 = the chain id)', { min: 0 }),
   S(['node', 'gcmode'], 'gcmode', 'state pruning: "full" keeps the 128 most recent states in memory and writes only what survives, "archive" writes every state', { choices: ['full', 'archive'] }),
   S(['node', 'cache'], 'cache', 'megabytes of memory for caches (a quarter holds unflushed trie nodes)', { min: 16 }),
+  S(['node', 'identity'], 'identity', 'custom node name (shown in web3_clientVersion)'),
+  S(['log', 'format'], 'log.format', 'log format', { choices: ['terminal', 'json'] }),
+  S(['log', 'file'], 'log.file', 'append logs to this file (created 0600) instead of stderr'),
   S(['dev', 'enabled'], 'dev', 'ephemeral-config developer chain: one signer, prefunded account, mining on'),
   S(['dev', 'period'], 'dev.period', 'dev block period in seconds (0 = mine only when txs are pending)', { min: 0 }),
   S(['dev', 'gaslimit'], 'dev.gaslimit', 'dev genesis gas limit'),
@@ -50,6 +55,7 @@ export const SETTINGS: Setting[] = [
   S(['miner', 'etherbase'], 'miner.etherbase', 'signer address to seal with (defaults to the first unlocked account)'),
   S(['miner', 'gaslimit'], 'miner.gaslimit', 'target gas limit the miner moves blocks toward'),
   S(['miner', 'gasprice'], 'miner.gasprice', 'minimum tip for txs the miner includes'),
+  S(['miner', 'extradata'], 'miner.extradata', 'block extra-data vanity set by the miner (at most 32 bytes)'),
   S(['account', 'unlock'], 'unlock', 'account address to unlock (the sealing key)'),
   S(['account', 'password'], 'password', 'file with the password for --unlock'),
   S(['account', 'insecureunlock'], 'allow-insecure-unlock', 'allow eth_sendTransaction to sign with the unlocked account'),
@@ -67,10 +73,13 @@ export const SETTINGS: Setting[] = [
   S(['metrics', 'enabled'], 'metrics', 'serve Prometheus metrics'),
   S(['metrics', 'addr'], 'metrics.addr', 'metrics listen address'),
   S(['metrics', 'port'], 'metrics.port', 'metrics port', { min: 0, max: 65535 }),
+  S(['rpc', 'gascap'], 'rpc.gascap', 'gas cap of eth_call and eth_estimateGas (0 = no cap)'),
+  S(['rpc', 'txfeecap'], 'rpc.txfeecap', 'largest fee (ether) of a tx sent through the RPC (0 = no cap)', { min: 0, decimal: true }),
   S(['p2p', 'port'], 'port', 'p2p listen port', { min: 0, max: 65535 }),
   S(['p2p', 'bootnodes'], 'bootnodes', 'multiaddrs of bootstrap peers'),
   S(['p2p', 'maxpeers'], 'maxpeers', 'maximum number of peers', { min: 0 }),
   S(['p2p', 'nodiscover'], 'nodiscover', 'do not dial bootnodes or discovered peers automatically'),
+  S(['p2p', 'nodekey'], 'nodekey', 'p2p node key file: hex of a 32-byte secp256k1 key (as geth) or a 64-byte Ed25519 key (seed and public key)'),
   S(['txpool', 'pricelimit'], 'txpool.pricelimit', 'minimum gas tip for remote txs'),
   S(['txpool', 'pricebump'], 'txpool.pricebump', 'percent a replacement must raise the fee by'),
   S(['txpool', 'accountslots'], 'txpool.accountslots', 'executable slots guaranteed per account', { min: 1 }),
@@ -118,6 +127,12 @@ function coerce(s: Setting, v: unknown, where: string): unknown {
       if (v === 'false') return false;
       throw new ConfigError(`${name}: expected true or false, got ${JSON.stringify(v)}`);
     case 'int': {
+      if (s.decimal) {
+        const x = typeof v === 'number' ? v : typeof v === 'string' && /^[0-9]*\.?[0-9]+$/.test(v) ? Number(v) : NaN;
+        if (!Number.isFinite(x)) throw new ConfigError(`${name}: expected a number, got ${JSON.stringify(String(v))}`);
+        if (s.min !== undefined && x < s.min) throw new ConfigError(`${name}: must be >= ${s.min}, got ${x}`);
+        return x;
+      }
       const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && /^-?[0-9]+$/.test(v) ? Number(v) : NaN;
       if (!Number.isSafeInteger(n)) throw new ConfigError(`${name}: expected an integer, got ${JSON.stringify(String(v))}`);
       if (s.min !== undefined && n < s.min) throw new ConfigError(`${name}: must be >= ${s.min}, got ${n}`);

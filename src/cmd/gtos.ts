@@ -16,7 +16,7 @@ import { retentionForCache } from '../core/chain/state-retention.js';
 import { runNodeUntilSignal } from '../node/node.js';
 import { runLocalnet } from './commands/localnet.js';
 import { resolve as resolvePath } from 'node:path';
-import { setVerbosity } from '../util/log.js';
+import { setLogFile, setLogFormat, setVerbosity } from '../util/log.js';
 import { TxExecutor } from '../core/executor/executor.js';
 import { VERSION, versionReport } from '../util/version.js';
 import { unknownCommand } from './suggest.js';
@@ -34,7 +34,13 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError();
   addSettingFlags(program);
-  const cfg = () => resolveConfig(program.opts());
+  // The log settings are the process's: applied whenever the config is read, before anything logs.
+  const cfg = () => {
+    const c = resolveConfig(program.opts());
+    setLogFormat(c.log.format === 'json' ? 'json' : 'terminal');
+    if (c.log.file) setLogFile(resolvePath(c.log.file));
+    return c;
+  };
   program.action(async () => {
     // A stray word is a mistyped subcommand, not an argument of the node (which takes none).
     const stray = program.args[0];

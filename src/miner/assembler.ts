@@ -35,6 +35,8 @@ export interface WorkerConfig {
   minTip: bigint;
   /** Largest run of transfers handed to the executor at once. */
   runMax?: number;
+  /** Vanity bytes (≤ 32) the engine keeps at the head of extra-data (`--miner.extradata`). */
+  extraData?: Uint8Array;
 }
 
 export interface BuiltBlock {
@@ -66,7 +68,7 @@ export class MinerWorker {
       gasLimit: calcGasLimit(parent.gasLimit, this.config.gasTarget),
       gasUsed: 0n,
       time: parent.time + this.chain.config.clique.period > nowSeconds ? parent.time + this.chain.config.clique.period : nowSeconds,
-      extraData: new Uint8Array(0),
+      extraData: this.config.extraData ?? new Uint8Array(0),
       mixDigest: ZERO_HASH,
       nonce: new Uint8Array(8),
       baseFee: calcBaseFee(parent),

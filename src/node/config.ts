@@ -18,14 +18,28 @@ export interface NodeConfig {
     gcmode: string;
     /** Megabytes of memory for caches, go-ethereum's --cache (a quarter holds unflushed trie nodes). */
     cache: number;
+    /** Node name in web3_clientVersion, go-ethereum's --identity. */
+    identity: string;
   };
   dev: { enabled: boolean; period: number; gaslimit: bigint };
-  miner: { enabled: boolean; etherbase: string; gaslimit: bigint; gasprice: bigint };
+  miner: {
+    enabled: boolean; etherbase: string; gaslimit: bigint; gasprice: bigint;
+    /** Vanity text (UTF-8, at most 32 bytes) in the first 32 bytes of the clique extra-data. */
+    extradata: string;
+  };
   account: { unlock: string; password: string; insecureunlock: boolean };
   http: { enabled: boolean; addr: string; port: number; api: string[]; corsdomain: string[]; vhosts: string[] };
   ws: { enabled: boolean; addr: string; port: number; api: string[]; origins: string[] };
   metrics: { enabled: boolean; addr: string; port: number };
-  p2p: { port: number; bootnodes: string[]; maxpeers: number; nodiscover: boolean };
+  /** Limits of the RPC API on every transport: eth_call/eth_estimateGas gas (0 = none) and the largest tx fee sent through it, in ether (0 = none). */
+  rpc: { gascap: bigint; txfeecap: number };
+  /** Log line format (terminal|json) and a file the lines are appended to instead of stderr. */
+  log: { format: string; file: string };
+  p2p: {
+    port: number; bootnodes: string[]; maxpeers: number; nodiscover: boolean;
+    /** File with the hex p2p key; "" keeps <datadir>/nodekey. */
+    nodekey: string;
+  };
   txpool: {
     pricelimit: bigint; pricebump: bigint; accountslots: number; globalslots: number; accountqueue: number; globalqueue: number;
     /** Seconds. */
@@ -40,14 +54,16 @@ export function defaultNodeConfig(): NodeConfig {
   const x = defaultExecutorConfig();
   const p = defaultTxPoolConfig();
   return {
-    node: { datadir: defaultDataDir(), verbosity: 3, networkid: 0, gcmode: 'full', cache: 1024 },
+    node: { datadir: defaultDataDir(), verbosity: 3, networkid: 0, gcmode: 'full', cache: 1024, identity: '' },
     dev: { enabled: false, period: 1, gaslimit: 30_000_000n },
-    miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n },
+    miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n, extradata: '' },
     account: { unlock: '', password: '', insecureunlock: false },
     http: { enabled: false, addr: '127.0.0.1', port: 8545, api: [...DEFAULT_RPC_APIS], corsdomain: [], vhosts: ['localhost'] },
     ws: { enabled: false, addr: '127.0.0.1', port: 8546, api: [...DEFAULT_RPC_APIS], origins: [] },
     metrics: { enabled: false, addr: '127.0.0.1', port: 6060 },
-    p2p: { port: 30303, bootnodes: [], maxpeers: 50, nodiscover: false },
+    rpc: { gascap: 50_000_000n, txfeecap: 1 },
+    log: { format: 'terminal', file: '' },
+    p2p: { port: 30303, bootnodes: [], maxpeers: 50, nodiscover: false, nodekey: '' },
     txpool: {
       pricelimit: p.priceLimit, pricebump: p.priceBump, accountslots: p.accountSlots, globalslots: p.globalSlots,
       accountqueue: p.accountQueue, globalqueue: p.globalQueue, lifetime: p.lifetimeMs / 1000, nolocals: p.noLocals,

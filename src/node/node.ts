@@ -47,10 +47,16 @@ import { P2pNode } from '../network/host.js';
 import type { NetworkObserver } from '../network/events.js';
 import { SyncDriver, type SyncObserver } from '../sync/driver.js';
 import { p2pBackend } from './p2p-backend.js';
-import { loadNodeKey } from '../network/node-key.js';
+import { loadNodeKey, loadNodeKeyFile } from '../network/node-key.js';
+import { VERSION } from '../util/version.js';
 
 const log = logger('node');
-export const CLIENT_VERSION = `gtos-ts/v0.1.0/${process.platform}-${process.arch}/node${process.versions.node}`;
+export const CLIENT_VERSION = clientVersion('');
+
+/** web3_clientVersion as geth builds it: name, then the --identity when set, version, platform, runtime. */
+export function clientVersion(identity: string): string {
+  return ['gtos-ts', ...(identity ? [identity] : []), `v${VERSION}`, `${process.platform}-${process.arch}`, `node${process.versions.node}`].join('/');
+}
 
 export class NodeStartError extends Error {
   override name = 'NodeStartError';
@@ -141,6 +147,9 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   const datadir = cfg.node.datadir;
   mkdirSync(datadir, { recursive: true, mode: 0o700 });
   const dev = cfg.dev.enabled;
+  // The engine keeps only 32 vanity bytes: longer text would be cut silently.
+  const extraData = new TextEncoder().encode(cfg.miner.extradata);
+  if (extraData.length > 32) throw new NodeStartError(`--miner.extradata: at most 32 bytes, got ${extraData.length}`);
 
   let genesis: Genesis | undefined;
   const keys = unlockKeys(cfg, datadir);
@@ -222,6 +231,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       signer: signerEntry.address,
       gasTarget: dev ? cfg.dev.gaslimit : cfg.miner.gaslimit,
       minTip: cfg.miner.gasprice,
+      extraData,
     });
     miner = new Miner(chain, pool, worker, signerEntry.address, signerEntry.key);
     const votes = miner;
@@ -289,7 +299,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       const p2pMetrics = metrics.p2p;
       const observer = p2pObserver(p2pMetrics);
       p2p = await P2pNode.start(chain, {
-        privateKey: await loadNodeKey(datadir),
+        privateKey: cfg.p2p.nodekey ? await loadNodeKeyFile(cfg.p2p.nodekey) : await loadNodeKey(datadir),
         port: cfg.p2p.port,
         bootnodes: cfg.p2p.nodiscover ? [] : cfg.p2p.bootnodes,
         networkId,
@@ -303,8 +313,11 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       log.info('P2P host started', { id: p2p.libp2p.peerId.toString(), addrs: p2p.libp2p.getMultiaddrs().map((a) => a.toString()).join(',') });
     }
     const backend: NodeBackend = {
-      chain, pool, miner, pending: pendingBlock, networkId, clientVersion: CLIENT_VERSION, signers, p2p: p2p && sync && p2pBackend(p2p, sync),
+      chain, pool, miner, pending: pendingBlock, networkId, clientVersion: clientVersion(cfg.node.identity), signers, p2p: p2p && sync && p2pBackend(p2p, sync),
       suggestedTip: cfg.miner.gasprice > 1_000_000_000n ? cfg.miner.gasprice : 1_000_000_000n,
+      gasCap: cfg.rpc.gascap,
+      // Ether to wei at gwei precision: the cap is a float, as geth's.
+      txFeeCap: BigInt(Math.round(cfg.rpc.txfeecap * 1e9)) * 1_000_000_000n,
     };
 
     // One event hub, filter table and subscription set for both transports: a filter made over HTTP can be polled over WS.

@@ -55,4 +55,8 @@ export interface NodeBackend {
   /** Suggested tip for gasPrice / maxPriorityFeePerGas. */
   suggestedTip: bigint;
   p2p?: P2pBackend;
+  /** Gas eth_call and eth_estimateGas may use at most (--rpc.gascap); absent or 0 = no cap. */
+  gasCap?: bigint;
+  /** Largest fee (wei, gasLimit × fee cap) of a tx sent through the RPC (--rpc.txfeecap); absent or 0 = no cap. */
+  txFeeCap?: bigint;
 }

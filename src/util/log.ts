@@ -1,8 +1,10 @@
 /**
  * Structured logging with go-ethereum's verbosity levels (0 silent … 5 trace).
- * Lines go to stderr as `LEVEL [time] message key=value …`; callers pass
- * context as fields, never secrets (keys and passwords are never logged).
+ * Lines go to stderr as `LEVEL [time] message key=value …` (or one JSON
+ * object a line, `--log.format json`), or are appended to `--log.file`;
+ * callers pass context as fields, never secrets (keys and passwords are never logged).
  */
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 
 export const LEVELS = { crit: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 } as const;
 export type Level = keyof typeof LEVELS;
@@ -18,6 +20,50 @@ export function setLogSink(fn: (line: string) => void): void {
   sink = fn;
 }
 
+export type LogFormat = 'terminal' | 'json';
+let format: LogFormat = 'terminal';
+
+export function setLogFormat(f: LogFormat): void {
+  format = f;
+}
+
+export class LogFileError extends Error {
+  override name = 'LogFileError';
+}
+
+let logFd: number | undefined;
+
+/**
+ * Appends every line to `path` (created 0600: logs name peers and accounts)
+ * instead of stderr, as geth's --log.file. Written synchronously so the lines
+ * before a crash are on disk and lines of concurrent tasks never interleave.
+ */
+export function setLogFile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', 0o600);
+    fchmodSync(fd, 0o600);
+  } catch (e) {
+    throw new LogFileError(`cannot open log file ${path}: ${(e as Error).message}`);
+  }
+  if (logFd !== undefined) closeSync(logFd);
+  logFd = fd;
+  sink = (line) => {
+    try {
+      writeSync(fd, line + '\n');
+    } catch {
+      // A full disk must not take the node down through its logger.
+    }
+  };
+}
+
+function jsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return '0x' + Buffer.from(v).toString('hex');
+  if (v instanceof Error) return v.message;
+  return v;
+}
+
 function fmt(v: unknown): string {
   if (typeof v === 'bigint') return v.toString();
   if (v instanceof Uint8Array) return '0x' + Buffer.from(v).toString('hex');
@@ -31,6 +77,19 @@ export class Logger {
 
   private log(level: Level, msg: string, fields?: Record<string, unknown>): void {
     if (LEVELS[level] > verbosity) return;
+    if (format === 'json') {
+      // geth's JSON handler keys: t, lvl, msg, then the context.
+      const o: Record<string, unknown> = { t: new Date().toISOString(), lvl: level, msg, module: this.module };
+      if (fields) for (const [k, v] of Object.entries(fields)) o[k] = jsonValue(v);
+      let text: string;
+      try {
+        text = JSON.stringify(o);
+      } catch {
+        text = JSON.stringify({ t: o.t, lvl: level, msg, module: this.module });
+      }
+      sink(text);
+      return;
+    }
     const ts = new Date().toISOString().replace('T', '|').slice(0, 23);
     let line = `${level.toUpperCase().padEnd(5)} [${ts}] ${msg.padEnd(36)} module=${this.module}`;
     if (fields) for (const [k, v] of Object.entries(fields)) line += ` ${k}=${fmt(v)}`;

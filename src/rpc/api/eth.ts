@@ -65,6 +65,7 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
     return out;
   };
   const submit = async (tx: Transaction): Promise<string> => {
+    checkTxFee(b, tx);
     try {
       await b.pool.addLocal(tx);
     } catch (e) {
@@ -181,13 +182,16 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
       const need = gasNeeded(b, args);
       precheck(b, args, await stateFor(tag), args.gas ?? need);
       // geth's search ceiling: the given gas when it is at least a transfer's, else the block's limit.
-      const cap = args.gas !== undefined && args.gas >= chain.config.txGas ? args.gas : chain.currentHeader().gasLimit;
+      let cap = args.gas !== undefined && args.gas >= chain.config.txGas ? args.gas : chain.currentHeader().gasLimit;
+      if (b.gasCap && cap > b.gasCap) cap = b.gasCap;
       if (need > cap) throw new RpcError(-32000, `gas required exceeds allowance (${cap})`);
       return toQuantity(need);
     }, min: 1, max: 2 },
     // Nothing to execute (no EVM): a call that passes the admission checks returns no data.
     call: { fn: async ([o, tag]) => {
       const args = parseTxArgs(o, chain.config.chainId);
+      // As geth: gas above the cap is lowered to it, not refused.
+      if (b.gasCap && args.gas !== undefined && args.gas > b.gasCap) args.gas = b.gasCap;
       precheck(b, args, await stateFor(tag), args.gas ?? gasNeeded(b, args));
       const intrinsic = intrinsicGas(args.data, args.accessList ?? [], chain.config.txGas);
       if (args.gas !== undefined && args.gas < intrinsic) rethrowRejection(new IntrinsicGasError(args.gas, intrinsic));
@@ -197,6 +201,15 @@ export function ethMethods(b: NodeBackend): NamespaceMethods {
     maxPriorityFeePerGas: { fn: () => toQuantity(b.suggestedTip), max: 0 },
     feeHistory: { fn: ([count, newest, percentiles]) => feeHistory(b, count, newest, percentiles), min: 2, max: 3 },
   };
+}
+
+/** The refusal geth's checkTxFee gives when gasLimit × fee cap is over --rpc.txfeecap (compared in wei; printed in ether as geth). */
+function checkTxFee(b: NodeBackend, tx: Transaction): void {
+  if (!b.txFeeCap) return;
+  const fee = tx.gasLimit * tx.maxFeePerGas;
+  if (fee <= b.txFeeCap) return;
+  const ether = (wei: bigint) => (Number(wei) / 1e18).toFixed(2);
+  throw new RpcError(-32000, `tx fee (${ether(fee)} ether) exceeds the configured cap (${ether(b.txFeeCap)} ether)`);
 }
 
 /** eth_feeHistory: base fees (one more than blocks), gas used ratios, tip percentiles weighted by gas. */
