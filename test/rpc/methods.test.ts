@@ -15,6 +15,7 @@ import { verifyProof } from '../../src/state/trie/proof.js';
 import { resolveConfig } from '../../src/cmd/config.js';
 import { startNode, type RunningNode } from '../../src/node/node.js';
 import { setVerbosity } from '../../src/util/log.js';
+import { rpcAnswer, rpcCall } from '../util/rpc.js';
 import { asAddress } from '../../src/crypto/primitives.js';
 import { testAccount, transfer } from '../../tools/workload/accounts.js';
 
@@ -24,16 +25,8 @@ describe('RPC methods', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-rpc-'));
   let node: RunningNode;
   let url: string;
-  let id = 0;
-  const call = async (method: string, params: unknown[] = []) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) });
-    return (await res.json()) as { result?: any; error?: { code: number; message: string } };
-  };
-  const ok = async (method: string, params: unknown[] = []) => {
-    const r = await call(method, params);
-    assert.equal(r.error, undefined, `${method}: ${r.error?.message}`);
-    return r.result;
-  };
+  const call = (method: string, params: unknown[] = []) => rpcAnswer(url, method, params);
+  const ok = (method: string, params: unknown[] = []) => rpcCall(url, method, params);
 
   before(async () => {
     setVerbosity(1);

@@ -19,6 +19,7 @@ import { ChainEvents } from '../../src/rpc/api/chain-events.js';
 import { FilterNotFoundError, FilterSystem, parseLogCriteria } from '../../src/rpc/api/filters.js';
 import type { NodeBackend } from '../../src/rpc/backend.js';
 import { LimitExceededError, RpcError } from '../../src/rpc/errors.js';
+import { rpcAnswer, rpcCall } from '../util/rpc.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,16 +99,8 @@ describe('WebSocket JSON-RPC, subscriptions and filters', () => {
   let wsUrl: string;
   let httpUrl: string;
   let dev: string;
-  let id = 0;
-  const post = async (method: string, params: unknown[] = []) => {
-    const res = await fetch(httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) });
-    return (await res.json()) as { result?: any; error?: { code: number; message: string } };
-  };
-  const ok = async (method: string, params: unknown[] = []) => {
-    const r = await post(method, params);
-    assert.equal(r.error, undefined, `${method}: ${r.error?.message}`);
-    return r.result;
-  };
+  const post = (method: string, params: unknown[] = []) => rpcAnswer(httpUrl, method, params);
+  const ok = (method: string, params: unknown[] = []) => rpcCall(httpUrl, method, params);
   const send = (value = '0x1') => ok('eth_sendTransaction', [{ from: dev, to: '0x' + '42'.repeat(20), value }]) as Promise<string>;
   const mined = (hash: string) => until(`receipt of ${hash}`, () => ok('eth_getTransactionReceipt', [hash]));
 
