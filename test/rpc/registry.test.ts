@@ -70,3 +70,17 @@ describe('RpcRegistry', () => {
     await assert.rejects(r.call('t_x', []), /boom/);
   });
 });
+
+test('a pruned state met by any method is a -32000 "missing trie node" saying what to do', async () => {
+  const { registerAll } = await import('../../src/rpc/api/namespace.js');
+  const { MissingNodeError } = await import('../../src/state/trie/trie.js');
+  const { RpcError } = await import('../../src/rpc/errors.js');
+  const reg = new RpcRegistry(['x']);
+  registerAll(reg, 'x', {
+    sync: { fn: () => { throw new MissingNodeError(new Uint8Array(32).fill(7)); } },
+    async: { fn: async () => { throw new MissingNodeError(new Uint8Array(32).fill(8)); } },
+  });
+  for (const m of ['x_sync', 'x_async']) {
+    await assert.rejects(reg.call(m, []), (e: unknown) => e instanceof RpcError && e.code === -32000 && /^missing trie node 0x(07|08){32} .*--gcmode archive/.test(e.message));
+  }
+});
