@@ -26,6 +26,7 @@ import { calcGasLimit } from '../consensus/gaslimit.js';
 import type { StateDB } from '../state/statedb/statedb.js';
 import { EMPTY_ROOT } from '../state/trie/trie.js';
 import { TxOrder, type AccountTxs } from './tx-order.js';
+import { yieldToEventLoop } from '../util/yield.js';
 
 export interface WorkerConfig {
   signer: Address;
@@ -84,7 +85,10 @@ export class MinerWorker {
     const ctx: BlockContext = this.chain.blockContext(header, this.config.signer);
     const { txs, receipts, gasUsed } = await this.fill(ctx, state, header.gasLimit);
     header.gasUsed = gasUsed;
+    // Between the long steps of a big block, RPC ingestion and worker answers get their turn.
+    await yieldToEventLoop();
     header.stateRoot = state.intermediateRoot(true);
+    await yieldToEventLoop();
     header.txRoot = txRoot(txs, orderedTrieRoot);
     header.receiptRoot = receiptRoot(receipts, orderedTrieRoot);
     header.logsBloom = createBloom(receipts);
@@ -110,7 +114,7 @@ export class MinerWorker {
     const included: Transaction[] = [];
     const receipts: Receipt[] = [];
     let cumulative = 0n;
-    const runMax = this.config.runMax ?? Math.max(64, this.executor.config.batchMax * 4);
+    const runMax = this.config.runMax ?? Math.max(64, this.executor.config.batchMax);
     const handle = (err: InvalidTxError) => {
       if (err instanceof GasLimitReachedError || err instanceof NonceTooHighError) order.pop();
       else if (err instanceof NonceTooLowError) order.shift();
@@ -148,6 +152,7 @@ export class MinerWorker {
         ahead.shift();
       }
       const res = await this.executor.applyRun(ctx, state, run, senders, gp, receipts, cumulative);
+      await yieldToEventLoop();
       cumulative = res.cumulative;
       for (let i = 0; i < res.applied; i++) {
         included.push(run[i]!);

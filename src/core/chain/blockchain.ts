@@ -22,6 +22,7 @@ import { InvalidBlockError, validateBody, validateState } from './block-validato
 import { StateRetention, type GcMode, type RetentionConfig } from './state-retention.js';
 import { EMPTY_ROOT } from '../../state/trie/trie.js';
 import { logger } from '../../util/log.js';
+import { yieldToEventLoop } from '../../util/yield.js';
 import { SerialExecutor, type BlockExecutor, type ExecutionResult } from '../execution/state-processor.js';
 import type { BlockContext } from '../execution/state-transition.js';
 import { headerHash, type Header } from '../../types/header.js';
@@ -352,10 +353,10 @@ export class Blockchain extends EventEmitter {
     }
     lap('execute');
     // Between the long synchronous phases, let worker messages in (the pool refills itself).
-    await new Promise<void>((r) => setImmediate(r));
+    await yieldToEventLoop();
     validateState(block, state, result);
     lap('validate');
-    await new Promise<void>((r) => setImmediate(r));
+    await yieldToEventLoop();
     const status = await this.writeBlockWithState(block, hash, state, result.receipts);
     lap('write');
     this.opts.onBlockImported?.({ block, ms: performance.now() - started, status });
@@ -382,6 +383,8 @@ export class Blockchain extends EventEmitter {
     const td = parentTd + header.difficulty;
     const batch = this.db.batch();
     state.commit(batch, true);
+    // The commit is the longest synchronous step of a write: let waiting RPC requests and worker answers in.
+    await yieldToEventLoop();
     this.store.writeBlock(batch, block, receipts, td);
     const canonical = td > this.headTd;
     const headNumber = canonical ? header.number : this.head.number;

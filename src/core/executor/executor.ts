@@ -30,11 +30,11 @@ import { SenderRecovery } from './pool/sender-recovery.js';
 import type { TransferInput, TransferOutcome } from './transfer-outcome.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { ExecutorStatsRecorder, type ExecutorObserver, type ExecutorStats } from './stats.js';
+import { yieldToEventLoop } from '../../util/yield.js';
 
 // The node imports the observer type from here.
 export type { ExecutorObserver } from './stats.js';
 
-const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** Code the executor runs, injectable where another implementation is needed (tests inject faulty ones); not settings. */
 export interface TxExecutorParts {
