@@ -46,7 +46,7 @@ test('partition and heal: the cut-off signer reorgs to the heavier chain and its
       await send(all()[i]!, alice, i);
       await until(() => all().every((x) => x.chain.currentHeader().number > before), 20_000, 'the next block everywhere');
     }
-    await until(async () => agreeAt(a.chain.currentHeader().number), 20_000, 'agreement');
+    await until(async () => agreeAt(a.chain.currentHeader().number), 45_000, 'agreement');
 
     // Cut c off at a head it did not seal, so it may seal the next block alone.
     const signerOf = async (node: RunningNode) => rpcCall(rpcUrl(node), 'clique_getSigner', ['latest']);
