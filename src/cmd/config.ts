@@ -46,6 +46,8 @@ export const SETTINGS: Setting[] = [
   S(['node', 'gcmode'], 'gcmode', 'state pruning: "full" keeps the 128 most recent states in memory and writes only what survives, "archive" writes every state', { choices: ['full', 'archive'] }),
   S(['node', 'cache'], 'cache', 'megabytes of memory for caches (a quarter holds unflushed trie nodes)', { min: 16 }),
   S(['node', 'identity'], 'identity', 'custom node name (shown in web3_clientVersion)'),
+  S(['node', 'ipcpath'], 'ipcpath', 'IPC socket path (relative: inside the datadir)'),
+  S(['node', 'ipcdisable'], 'ipcdisable', 'do not serve JSON-RPC over IPC'),
   S(['log', 'format'], 'log.format', 'log format', { choices: ['terminal', 'json'] }),
   S(['log', 'file'], 'log.file', 'append logs to this file (created 0600) instead of stderr'),
   S(['dev', 'enabled'], 'dev', 'ephemeral-config developer chain: one signer, prefunded account, mining on'),

@@ -20,6 +20,9 @@ export interface NodeConfig {
     cache: number;
     /** Node name in web3_clientVersion, go-ethereum's --identity. */
     identity: string;
+    /** The IPC socket: a bare name or relative path lives in the datadir, as geth's --ipcpath. */
+    ipcpath: string;
+    ipcdisable: boolean;
   };
   dev: { enabled: boolean; period: number; gaslimit: bigint };
   miner: {
@@ -54,7 +57,7 @@ export function defaultNodeConfig(): NodeConfig {
   const x = defaultExecutorConfig();
   const p = defaultTxPoolConfig();
   return {
-    node: { datadir: defaultDataDir(), verbosity: 3, networkid: 0, gcmode: 'full', cache: 1024, identity: '' },
+    node: { datadir: defaultDataDir(), verbosity: 3, networkid: 0, gcmode: 'full', cache: 1024, identity: '', ipcpath: 'gtos.ipc', ipcdisable: false },
     dev: { enabled: false, period: 1, gaslimit: 30_000_000n },
     miner: { enabled: false, etherbase: '', gaslimit: 30_000_000n, gasprice: 0n, extradata: '' },
     account: { unlock: '', password: '', insecureunlock: false },

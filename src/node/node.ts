@@ -5,7 +5,7 @@
  * the pool journal is flushed, workers stop, the database closes).
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { addressFromHex, addressToHex, type Address } from '../crypto/primitives.js';
 import { KeystoreDir, readPasswordList } from '../crypto/keystore-dir.js';
 import { Blockchain, type NewHeadEvent } from '../core/chain/blockchain.js';
@@ -23,6 +23,7 @@ import { MetricsHttpServer } from '../metrics/server.js';
 import { RpcRegistry } from '../rpc/registry.js';
 import { RpcHttpServer } from '../rpc/http.js';
 import { RpcWsServer } from '../rpc/ws.js';
+import { RpcIpcServer } from '../rpc/ipc.js';
 import { ChainEvents } from '../rpc/api/chain-events.js';
 import { FilterSystem, filterMethods } from '../rpc/api/filters.js';
 import { SubscriptionService } from '../rpc/api/subscriptions.js';
@@ -108,6 +109,8 @@ export interface RunningNode {
   sync?: SyncDriver;
   rpc?: { host: string; port: number };
   ws?: { host: string; port: number };
+  /** The IPC socket's path, unless --ipcdisable. */
+  ipc?: string;
   metricsAddr?: { host: string; port: number };
   devAccount?: Address;
   /** Settles with the error when a database or journal write fails; the node is then stopping itself. */
@@ -252,6 +255,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   let rpcAddr: { host: string; port: number } | undefined;
   let wsServer: RpcWsServer | undefined;
   let wsAddr: { host: string; port: number } | undefined;
+  let ipcServer: RpcIpcServer | undefined;
   let rpcEvents: ChainEvents | undefined;
   let filters: FilterSystem | undefined;
   let metricsServer: MetricsHttpServer | undefined;
@@ -264,6 +268,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       await p2p?.stop();
       await rpcServer?.stop();
       await wsServer?.stop();
+      await ipcServer?.stop();
       filters?.close();
       rpcEvents?.close();
       await metricsServer?.stop();
@@ -366,6 +371,14 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       log.info('WebSocket JSON-RPC server started', { url: `ws://${wsAddr.host}:${wsAddr.port}` });
     }
 
+    if (!cfg.node.ipcdisable) {
+      // Every namespace, as geth's IPC: only the socket's owner can reach it (0600).
+      const all = ['eth', 'tos', 'net', 'web3', 'txpool', 'clique', 'staking', 'agent', 'admin', 'personal'];
+      ipcServer = new RpcIpcServer(rpcRegistry(all), { path: resolvePath(datadir, cfg.node.ipcpath), onRequest });
+      await ipcServer.start();
+      log.info('IPC endpoint opened', { url: ipcServer.path });
+    }
+
     if (cfg.metrics.enabled) {
       metricsServer = new MetricsHttpServer(metrics, { host: cfg.metrics.addr, port: cfg.metrics.port });
       metricsAddr = await metricsServer.start();
@@ -382,7 +395,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     datadir,
   });
 
-  return { chain, pool, executor, miner, p2p, sync, rpc: rpcAddr, ws: wsAddr, metricsAddr, devAccount, failed, stop };
+  return { chain, pool, executor, miner, p2p, sync, rpc: rpcAddr, ws: wsAddr, ipc: ipcServer?.path, metricsAddr, devAccount, failed, stop };
 }
 
 /** Runs until SIGINT/SIGTERM; a second signal forces exit. */
