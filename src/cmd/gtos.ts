@@ -20,6 +20,7 @@ import { setLogFile, setLogFormat, setVerbosity } from '../util/log.js';
 import { TxExecutor } from '../core/executor/executor.js';
 import { VERSION, versionReport } from '../util/version.js';
 import { unknownCommand } from './suggest.js';
+import { attachCommand } from './commands/attach.js';
 
 const out = (s: string) => process.stdout.write(s + '\n');
 
@@ -101,6 +102,15 @@ export function buildProgram(): Command {
       const c = cfg();
       setVerbosity(c.node.verbosity);
       await dbCheckCommand(c.node.datadir, out);
+    });
+
+  program
+    .command('attach [endpoint]')
+    .description('interactive JavaScript console on a node: IPC path (default <datadir>/gtos.ipc), http(s):// or ws(s):// URL')
+    .addOption(new Option('--exec <js>', 'evaluate the JavaScript, print the result and exit'))
+    .action(async (endpoint: string | undefined, o: { exec?: string }) => {
+      const c = cfg();
+      await attachCommand({ endpoint: endpoint ?? resolvePath(c.node.datadir, c.node.ipcpath), historyDir: c.node.datadir, exec: o.exec }, out);
     });
 
   program
