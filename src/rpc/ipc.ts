@@ -20,7 +20,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { logger } from '../util/log.js';
 import { ParseError, LimitExceededError } from './errors.js';
 import { errorBody, JsonRpcHandler, positiveInt, RpcServerError, type JsonRpcOptions } from './jsonrpc.js';
-import type { CallContext, RpcConnection, RpcRegistry } from './registry.js';
+import type { CallContext, RpcRegistry } from './registry.js';
+import { StreamConnection } from './connection.js';
 
 const log = logger('rpc');
 
@@ -90,55 +91,16 @@ export class JsonStreamSplitter {
   }
 }
 
-class IpcConnection implements RpcConnection {
-  private done = false;
-  private readonly closers = new Set<() => void>();
-  inFlight = 0;
+class IpcConnection extends StreamConnection {
+  protected readonly kind = 'IPC';
 
-  constructor(readonly socket: Socket) {}
-
-  get closed(): boolean {
-    return this.done;
-  }
-
-  notify(method: string, params: unknown): void {
-    let text: string;
-    try {
-      text = JSON.stringify({ jsonrpc: '2.0', method, params });
-    } catch (e) {
-      log.error('RPC notification not serialisable', { method, err: e as Error });
-      return;
-    }
-    this.send(text);
+  constructor(readonly socket: Socket) {
+    super();
   }
 
   send(text: string): void {
-    if (this.done) return;
+    if (this.closed) return;
     this.socket.write(text + '\n');
-  }
-
-  onClose(fn: () => void): () => void {
-    if (this.done) {
-      fn();
-      return () => {};
-    }
-    const own = () => fn();
-    this.closers.add(own);
-    return () => void this.closers.delete(own);
-  }
-
-  shutdown(): void {
-    if (this.done) return;
-    this.done = true;
-    const fns = [...this.closers];
-    this.closers.clear();
-    for (const fn of fns) {
-      try {
-        fn();
-      } catch (e) {
-        log.error('IPC close hook failed', { err: e as Error });
-      }
-    }
   }
 }
 

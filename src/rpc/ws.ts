@@ -29,7 +29,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { close, listen } from '../util/http-listen.js';
 import { logger } from '../util/log.js';
 import { JsonRpcHandler, positiveInt, RpcServerError, type JsonRpcOptions } from './jsonrpc.js';
-import type { CallContext, RpcConnection, RpcRegistry } from './registry.js';
+import type { CallContext, RpcRegistry } from './registry.js';
+import { StreamConnection } from './connection.js';
 
 const log = logger('rpc');
 
@@ -96,33 +97,17 @@ export class WsOriginPolicy {
   }
 }
 
-class WsConnection implements RpcConnection {
-  private done = false;
-  private readonly closers = new Set<() => void>();
+class WsConnection extends StreamConnection {
+  protected readonly kind = 'WebSocket';
   /** Answered the last ping. */
   alive = true;
-  inFlight = 0;
 
-  constructor(readonly ws: WebSocket, private readonly maxQueue: number, readonly remote: string) {}
-
-  get closed(): boolean {
-    return this.done;
-  }
-
-  notify(method: string, params: unknown): void {
-    if (this.done) return;
-    let text: string;
-    try {
-      text = JSON.stringify({ jsonrpc: '2.0', method, params });
-    } catch (e) {
-      log.error('RPC notification not serialisable', { method, err: e as Error });
-      return;
-    }
-    this.send(text);
+  constructor(readonly ws: WebSocket, private readonly maxQueue: number, readonly remote: string) {
+    super();
   }
 
   send(text: string): void {
-    if (this.done) return;
+    if (this.closed) return;
     // What is still waiting from earlier sends decides: one large answer to a client that reads always goes out.
     const queued = this.ws.bufferedAmount;
     if (queued > this.maxQueue) {
@@ -133,35 +118,10 @@ class WsConnection implements RpcConnection {
     this.ws.send(text);
   }
 
-  onClose(fn: () => void): () => void {
-    if (this.done) {
-      fn();
-      return () => {};
-    }
-    const own = () => fn();
-    this.closers.add(own);
-    return () => void this.closers.delete(own);
-  }
-
   /** Ends the connection at once (no close handshake: a client that does not read would never finish it). */
   terminate(): void {
     this.shutdown();
     this.ws.terminate();
-  }
-
-  /** Runs the close hooks once, whichever way the connection ended. */
-  shutdown(): void {
-    if (this.done) return;
-    this.done = true;
-    const fns = [...this.closers];
-    this.closers.clear();
-    for (const fn of fns) {
-      try {
-        fn();
-      } catch (e) {
-        log.error('WebSocket close hook failed', { err: e as Error });
-      }
-    }
   }
 }
 

@@ -41,6 +41,16 @@ export class ChainCorruptionError extends Error {
 /** LevelDB's own verdict (a failed checksum, a bad table block); other failures (a closed database) are not damage. */
 const isLevelCorruption = (e: unknown) => (e as { code?: string }).code === 'LEVEL_CORRUPTION';
 
+/** A record by block hash, from the cache or loaded (and then cached; a miss is not). */
+function cachedLoad<V>(cache: Lru<string, V>, key: string, load: () => V | undefined): V | undefined {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = load();
+    if (v !== undefined) cache.set(key, v);
+  }
+  return v;
+}
+
 export class ChainStore {
   private readonly headers = new Lru<string, Header>(4096);
   /**
@@ -102,27 +112,14 @@ export class ChainStore {
     if (n === undefined) return undefined;
     const header = this.header(hash, n);
     if (!header) return undefined;
-    const key = hexKey(hash);
-    let body = this.bodies.get(key);
-    if (!body) {
-      body = this.load('body', n, schema.body(n, hash), decodeBody);
-      if (!body) return undefined;
-      this.bodies.set(key, body);
-    }
-    return { header, transactions: body.transactions, uncles: body.uncles };
+    const body = cachedLoad(this.bodies, hexKey(hash), () => this.load('body', n, schema.body(n, hash), decodeBody));
+    return body && { header, transactions: body.transactions, uncles: body.uncles };
   }
 
   receipts(hash: Hash, number?: bigint): Receipt[] | undefined {
     const n = number ?? this.blockNumber(hash);
     if (n === undefined) return undefined;
-    const key = hexKey(hash);
-    let rs = this.receiptLists.get(key);
-    if (!rs) {
-      rs = this.load('receipts', n, schema.receipts(n, hash), decodeReceipts);
-      if (!rs) return undefined;
-      this.receiptLists.set(key, rs);
-    }
-    return rs;
+    return cachedLoad(this.receiptLists, hexKey(hash), () => this.load('receipts', n, schema.receipts(n, hash), decodeReceipts));
   }
 
   totalDifficulty(hash: Hash, number?: bigint): bigint | undefined {
