@@ -21,6 +21,9 @@ import type { StateDatabase } from './state-database.js';
 
 const ZERO_WORD = new Uint8Array(32);
 
+/** Map key of an address: a flat one-byte string made natively (a hex string built pair by pair is a rope the Map must flatten and hash on every lookup). */
+const keyOf = (a: Address) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('latin1');
+
 class StateObject {
   addrHash: Uint8Array | undefined;
   storageTrie: SecureTrie | undefined;
@@ -34,7 +37,11 @@ class StateObject {
   dirtyCode = false;
   deleted = false;
 
-  constructor(readonly address: Address, public data: Account) {}
+  readonly key: string;
+
+  constructor(readonly address: Address, public data: Account) {
+    this.key = keyOf(address);
+  }
 
   empty(): boolean {
     return this.data.nonce === 0n && this.data.balance === 0n && equalBytes(this.data.codeHash, EMPTY_CODE_HASH);
@@ -69,7 +76,6 @@ export interface AccountProof {
   storageProof: { key: Hash; value: bigint; proof: Uint8Array[] }[];
 }
 
-const keyOf = (a: Address) => bytesToHex(a, false);
 
 /**
  * The storage root inside an account leaf's value, which ends with the two
@@ -196,7 +202,7 @@ export class StateDB {
   }
 
   private setBalanceOf(o: StateObject, v: bigint): void {
-    this.journal.append({ kind: 'balance', key: keyOf(o.address), prev: o.data.balance });
+    this.journal.append({ kind: 'balance', key: o.key, prev: o.data.balance });
     o.data.balance = v;
   }
 

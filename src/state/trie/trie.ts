@@ -17,6 +17,8 @@ import {
 } from './node.js';
 
 const NO_KEYS: string[] = [];
+/** Nibbles from the root within which reads keep resolved nodes (16^4 branches at most: the levels every read crosses). */
+const CACHED_DEPTH = 4;
 
 export const EMPTY_ROOT: Hash = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421') as Hash;
 
@@ -112,10 +114,18 @@ export class Trie {
 
   protected getPath(path: Uint8Array): Uint8Array | undefined {
     let n = this.root;
+    let parent: BranchNode | ExtNode | undefined;
     let pos = 0;
     for (;;) {
       if (!n) return undefined;
       const r = this.resolve(n);
+      // The top levels are on every path: keep them decoded in place of their refs (same node,
+      // same hash, so every copy sharing the parent may see it), instead of decoding them on each read.
+      if (r !== n && pos < CACHED_DEPTH) {
+        if (!parent) this.root = r;
+        else if (parent.kind === Kind.Branch) parent.children[path[pos - 1]!] = r;
+        else parent.child = r;
+      }
       if (r.kind === Kind.Leaf) {
         if (r.path.length !== path.length - pos) return undefined;
         for (let i = 0; i < r.path.length; i++) if (r.path[i] !== path[pos + i]) return undefined;
@@ -124,10 +134,12 @@ export class Trie {
       if (r.kind === Kind.Ext) {
         if (prefixLen(path, pos, r.path) !== r.path.length) return undefined;
         pos += r.path.length;
+        parent = r;
         n = r.child;
         continue;
       }
       if (pos === path.length) return r.value;
+      parent = r;
       n = r.children[path[pos]!];
       pos++;
     }
