@@ -8,6 +8,8 @@
  *   'l' txHash        → tx lookup (block number(8) ‖ index(4))
  *   't' nodeHash      → trie node           'c' codeHash    → code
  *   's' blockHash     → clique snapshot JSON
+ *   'a' addrHash      → flat account RLP    'o' addrHash slotHash → flat slot RLP
+ *   'FlatStateRoot'   → the state root the flat entries are of
  *   'LastBlock'       → head block hash     'genesis'       → genesis hash
  *   'config'          → chain config JSON
  */
@@ -22,6 +24,7 @@ function num8(n: bigint): Uint8Array {
 const P = (c: string) => utf8ToBytes(c);
 const HEADER = P('h'), BODY = P('b'), RECEIPTS = P('r'), TD = P('d'), CANON = P('n'), NUMBER = P('H');
 const TX_LOOKUP = P('l'), TRIE_NODE = P('t'), CODE = P('c'), SNAPSHOT = P('s');
+const FLAT_ACCOUNT = P('a'), FLAT_STORAGE = P('o');
 
 export const schema = {
   header: (num: bigint, hash: Uint8Array) => concatBytes(HEADER, num8(num), hash),
@@ -34,6 +37,11 @@ export const schema = {
   trieNode: (hash: Uint8Array) => concatBytes(TRIE_NODE, hash),
   code: (codeHash: Uint8Array) => concatBytes(CODE, codeHash),
   cliqueSnapshot: (blockHash: Uint8Array) => concatBytes(SNAPSHOT, blockHash),
+  flatAccount: (addrHash: Uint8Array) => concatBytes(FLAT_ACCOUNT, addrHash),
+  flatStorage: (addrHash: Uint8Array, slotHash: Uint8Array) => concatBytes(FLAT_STORAGE, addrHash, slotHash),
+  flatAccountPrefix: FLAT_ACCOUNT,
+  flatStoragePrefix: (addrHash?: Uint8Array) => (addrHash ? concatBytes(FLAT_STORAGE, addrHash) : FLAT_STORAGE),
+  flatStateRoot: utf8ToBytes('FlatStateRoot'),
   headBlock: utf8ToBytes('LastBlock'),
   genesisHash: utf8ToBytes('genesis'),
   chainConfig: utf8ToBytes('config'),

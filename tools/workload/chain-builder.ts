@@ -6,7 +6,7 @@
  */
 import { bytesToHex, concatBytes } from '../../src/crypto/bytes.js';
 import { addressToHex, ZERO_ADDRESS, ZERO_HASH, type Address } from '../../src/crypto/primitives.js';
-import { Blockchain } from '../../src/core/chain/blockchain.js';
+import { Blockchain, type BlockchainOptions } from '../../src/core/chain/blockchain.js';
 import { parseGenesis, type Genesis } from '../../src/core/chain/genesis.js';
 import { executeSerial } from '../../src/core/execution/state-processor.js';
 import type { Block } from '../../src/types/block.js';
@@ -63,9 +63,9 @@ export class ChainBuilder {
   readonly blocks: Block[] = [];
   private constructor(readonly spec: ChainSpec, readonly genesis: Genesis, readonly chain: Blockchain, readonly db: KeyValueStore) {}
 
-  static async create(spec: ChainSpec, db: KeyValueStore = new MemoryDatabase()): Promise<ChainBuilder> {
+  static async create(spec: ChainSpec, db: KeyValueStore = new MemoryDatabase(), chainOpts: Partial<BlockchainOptions> = {}): Promise<ChainBuilder> {
     const genesis = parseGenesis(genesisJson(spec));
-    const chain = await Blockchain.open({ db, genesis });
+    const chain = await Blockchain.open({ ...chainOpts, db, genesis });
     return new ChainBuilder(spec, genesis, chain, db);
   }
 

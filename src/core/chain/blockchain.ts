@@ -14,6 +14,7 @@ import type { KeyValueStore } from '../../state/database.js';
 import { schema } from '../../state/schema.js';
 import { StateDatabase } from '../../state/statedb/state-database.js';
 import { StateDB } from '../../state/statedb/statedb.js';
+import { SnapshotTree } from '../../state/snapshot/snapshot-tree.js';
 import { BlockExecutionError } from '../execution/errors.js';
 import { ChainConfigError, type ChainConfig, parseChainConfig } from '../../types/chain-config.js';
 import { ChainStore } from './chain-store.js';
@@ -54,6 +55,10 @@ export interface BlockchainOptions {
   /** `full` prunes (recent states in memory, flushed on budget and at stop); `archive` (default here) writes every state. */
   gcmode?: GcMode;
   retention?: Partial<RetentionConfig>;
+  /** The flat state (default on): account and slot reads in one lookup. Off, every read walks the trie. */
+  flatState?: boolean;
+  /** Diff layers the flat state keeps in memory under the head (default 16). */
+  flatLayers?: number;
 }
 
 /** Milliseconds per insert phase, summed over the chain's lifetime (benchmarks and metrics read it). */
@@ -97,6 +102,8 @@ export class Blockchain extends EventEmitter {
   private readonly recover: (txs: readonly Transaction[], chainId: bigint) => Promise<Address[]>;
   /** Set with `gcmode: 'full'`. */
   readonly retention: StateRetention | undefined;
+  /** The flat state's layers; undefined with `flatState: false`. */
+  readonly snapshots: SnapshotTree | undefined;
   private stopped = false;
 
   private constructor(
@@ -109,6 +116,7 @@ export class Blockchain extends EventEmitter {
     this.store = new ChainStore(db);
     this.stateDb = new StateDatabase(db, { pruning: opts.gcmode === 'full' });
     if (this.stateDb.dirty) this.retention = new StateRetention(this.stateDb.dirty, this.stateDb.nodes, opts.retention);
+    if (opts.flatState !== false) this.stateDb.flat = this.snapshots = new SnapshotTree(db, { maxLayers: opts.flatLayers });
     this.engine = new Clique(config.clique, db, { now: opts.now });
     this.executor = opts.executor ?? new SerialExecutor();
     this.recover = opts.recoverSenders ?? serialRecover;
@@ -150,6 +158,8 @@ export class Blockchain extends EventEmitter {
     const chain = new Blockchain(opts.db, config, storedGenesis, opts);
     chain.loadHead();
     await chain.repairHead();
+    // After the repair: blocks re-executed there read the trie, and the flat state starts at the repaired head.
+    await chain.snapshots?.open(chain.head.stateRoot, chain.stateDb.nodes);
     return chain;
   }
 
@@ -186,13 +196,15 @@ export class Blockchain extends EventEmitter {
     await this.serialize(() => this.flushHeadState());
   }
 
+  /** The head's trie (under pruning) and flat state whole on disk, so the next start needs neither repair nor rebuild. */
   private async flushHeadState(): Promise<void> {
-    if (!this.retention) return;
     const batch = this.db.batch();
-    const flushed = this.retention.flushState(batch, this.head.stateRoot);
+    const flushed = this.retention?.flushState(batch, this.head.stateRoot) ?? [];
+    const flat = (await this.snapshots?.cap(batch, this.head.stateRoot, 0)) === true;
     await batch.write();
-    this.retention.written(flushed);
-    log.info('Wrote the head state', { block: this.head.number, nodes: flushed.length });
+    this.retention?.written(flushed);
+    if (flat) this.snapshots!.written();
+    if (this.retention) log.info('Wrote the head state', { block: this.head.number, nodes: flushed.length });
   }
 
   /**
@@ -383,6 +395,8 @@ export class Blockchain extends EventEmitter {
     const td = parentTd + header.difficulty;
     const batch = this.db.batch();
     state.commit(batch, true);
+    const changes = state.committedChanges();
+    if (changes) this.snapshots?.update(changes.root, changes.parentRoot, changes.diff);
     // The commit is the longest synchronous step of a write: let waiting RPC requests and worker answers in.
     await yieldToEventLoop();
     this.store.writeBlock(batch, block, receipts, td);
@@ -398,8 +412,16 @@ export class Blockchain extends EventEmitter {
     }
     const { added, dropped } = this.reorgInto(batch, block, hash);
     this.store.writeHead(batch, hash);
+    const snapshots = this.snapshots?.enabled ? this.snapshots : undefined;
+    const covered = (await snapshots?.cap(batch, header.stateRoot)) ?? true;
     await batch.write();
     this.retention?.written(flushed);
+    snapshots?.written();
+    if (!covered) {
+      // A reorg onto a branch that forks below the disk layer: rebuild from the new head's trie.
+      log.warn('Flat state does not cover the new head: rebuilding it', { block: header.number });
+      await snapshots!.generate(header.stateRoot, this.stateDb.nodes);
+    }
     this.head = header;
     this.headHashValue = hash;
     this.headTd = td;

@@ -47,6 +47,11 @@ export function encodeAccount(a: Account): Uint8Array {
   return out;
 }
 
+/** The storage root inside an account's RLP, read in place: the record ends with the 33-byte items storageRoot and codeHash. */
+export function storageRootIn(account: Uint8Array): Uint8Array {
+  return account.subarray(account.length - 65, account.length - 33);
+}
+
 export function decodeAccount(b: Uint8Array): Account {
   const f = decodeRlp(b);
   if (!Array.isArray(f) || f.length !== 4) throw new Error('invalid account record');

@@ -11,11 +11,15 @@ import { schema } from '../schema.js';
 import { TrieNodeStore } from '../trie/node-store.js';
 import { DirtyNodeCache } from '../trie/dirty-nodes.js';
 import { SecureTrie } from '../trie/trie.js';
+import type { SnapshotTree } from '../snapshot/snapshot-tree.js';
 
 export class StateDatabase {
   readonly nodes: TrieNodeStore;
   private readonly recent = new Map<string, SecureTrie>();
   private readonly codeCache = new Map<string, Uint8Array>();
+
+  /** The flat state, when the chain keeps one: StateDBs of the roots it has read accounts from it. */
+  flat: SnapshotTree | undefined;
 
   /** Set with pruning (`--gcmode full`): commits go here instead of the write batch. */
   readonly dirty: DirtyNodeCache | undefined;

@@ -15,9 +15,10 @@ import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
 import { EMPTY_ROOT, type NodeSink, type SecureTrie } from '../trie/trie.js';
 import { keyOf as nodeKeyOf } from '../trie/dirty-nodes.js';
-import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, type Account } from './account.js';
+import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, storageRootIn, type Account } from './account.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { StateDatabase } from './state-database.js';
+import { copyDiff, emptyDiff, flatKey, type FlatState, type StateDiff } from '../snapshot/flat-state.js';
 
 const ZERO_WORD = new Uint8Array(32);
 
@@ -77,13 +78,9 @@ export interface AccountProof {
 }
 
 
-/**
- * The storage root inside an account leaf's value, which ends with the two
- * 32-byte strings storageRoot and codeHash (0xa0-prefixed): read in place, as
- * every committed account leaf asks. Undefined for an empty storage trie.
- */
+/** The storage root of a committed account leaf, as a node key (what the leaf keeps alive under pruning); undefined for empty storage. */
 function storageRootOf(account: Uint8Array): string | undefined {
-  const r = account.subarray(account.length - 66, account.length - 34);
+  const r = storageRootIn(account);
   return equalBytes(r, EMPTY_ROOT) ? undefined : nodeKeyOf(r);
 }
 
@@ -103,10 +100,30 @@ export class StateDB {
   private journal = new Journal();
   private revisions: { id: number; length: number }[] = [];
   private nextRevision = 0;
+  /** The flat state of the root this StateDB started from: reads in one lookup; the trie is then only for hashing and proofs. */
+  private flat: FlatState | undefined;
+  private originRoot: Hash;
+  /** Changes since the last commit, as the flat state records them. */
+  private flatDiff: StateDiff = emptyDiff();
+  private committed: { parentRoot: Hash; root: Hash; diff: StateDiff } | undefined;
 
   /** `trie`: an already open account trie (copy() hands its own copy over instead of reopening the root). */
   constructor(root: Hash, readonly db: StateDatabase, trie?: SecureTrie) {
     this.trie = trie ?? db.openTrie(root);
+    this.originRoot = root;
+    this.flat = trie ? undefined : db.flat?.reader(root);
+  }
+
+  /** The flat reader while it is valid; a stale one (flattened or dropped by the tree) is let go, and reads walk the trie. */
+  private flatReader(): FlatState | undefined {
+    const f = this.flat;
+    if (f && f.stale) this.flat = undefined;
+    return this.flat;
+  }
+
+  /** What the last commit changed, for the flat state: its parent root, root and diff. */
+  committedChanges(): { parentRoot: Hash; root: Hash; diff: StateDiff } | undefined {
+    return this.committed;
   }
 
   // --- objects ---
@@ -116,12 +133,21 @@ export class StateDB {
     const cached = this.objects.get(key);
     if (cached) return cached.deleted ? undefined : cached;
     if (this.absent.has(key)) return undefined;
-    const enc = this.trie.get(a);
+    const flat = this.flatReader();
+    let addrHash: Uint8Array | undefined;
+    let enc: Uint8Array | undefined;
+    if (flat) {
+      addrHash = keccak256(a);
+      enc = flat.account(addrHash) ?? undefined;
+    } else {
+      enc = this.trie.get(a);
+    }
     if (!enc) {
       this.absent.add(key);
       return undefined;
     }
     const obj = new StateObject(asAddress(a.slice()), decodeAccount(enc));
+    obj.addrHash = addrHash;
     this.objects.set(key, obj);
     return obj;
   }
@@ -230,7 +256,13 @@ export class StateDB {
   private committedState(o: StateObject, slotKey: string, slot: Uint8Array): Uint8Array {
     const hit = o.origin.get(slotKey);
     if (hit) return hit;
-    const enc = equalBytes(o.data.storageRoot, EMPTY_ROOT) && !o.storageTrie ? undefined : this.storageTrieOf(o).get(slot);
+    let enc: Uint8Array | undefined;
+    if (o.storageTrie) enc = o.storageTrie.get(slot);
+    else if (!equalBytes(o.data.storageRoot, EMPTY_ROOT)) {
+      // No storage trie open: the object's storage is still the start state's, which the flat state has.
+      const flat = this.flatReader();
+      enc = flat ? flat.storage(o.hashOfAddress(), keccak256(slot)) ?? undefined : this.storageTrieOf(o).get(slot);
+    }
     let word = ZERO_WORD;
     if (enc) {
       const v = decodeRlp(enc) as Uint8Array;
@@ -312,6 +344,12 @@ export class StateDB {
       if (!o) continue;
       if (deleteEmptyObjects && o.empty()) {
         o.deleted = true;
+        // Its slots go with it (a re-creation starts with empty storage).
+        if (o.storageTrie || o.pending.size > 0 || o.dirty.size > 0 || !equalBytes(o.data.storageRoot, EMPTY_ROOT)) {
+          const hk = flatKey(o.hashOfAddress());
+          this.flatDiff.destructs.add(hk);
+          this.flatDiff.storage.delete(hk);
+        }
       } else {
         for (const [k, v] of o.dirty) o.pending.set(k, v);
         o.dirty.clear();
@@ -326,25 +364,34 @@ export class StateDB {
     this.finalise(deleteEmptyObjects);
     for (const key of this.pendingObjects) {
       const o = this.objects.get(key)!;
+      const addrHash = o.hashOfAddress();
+      const hk = flatKey(addrHash);
       if (o.deleted) {
-        this.trie.putHashed(o.hashOfAddress(), new Uint8Array(0));
+        this.trie.putHashed(addrHash, new Uint8Array(0));
+        this.flatDiff.accounts.set(hk, null);
         continue;
       }
       if (o.pending.size > 0) {
         const st = this.storageTrieOf(o);
+        let slots = this.flatDiff.storage.get(hk);
+        if (!slots) this.flatDiff.storage.set(hk, (slots = new Map()));
         for (const [k, v] of o.pending) {
-          const slot = hexToBytes(k);
+          const slotHash = keccak256(hexToBytes(k));
           o.origin.set(k, v);
           // Values are stored as rlp(trimmed word); a zero word deletes the slot.
           let i = 0;
           while (i < 32 && v[i] === 0) i++;
-          st.put(slot, i === 32 ? new Uint8Array(0) : encodeRlp(v.subarray(i)));
+          const value = i === 32 ? new Uint8Array(0) : encodeRlp(v.subarray(i));
+          st.putHashed(slotHash, value);
+          slots.set(flatKey(slotHash), value.length > 0 ? value : null);
         }
         o.pending.clear();
         o.data.storageRoot = st.hash();
         this.storageToCommit.add(key);
       }
-      this.trie.putHashed(o.hashOfAddress(), encodeAccount(o.data));
+      const enc = encodeAccount(o.data);
+      this.trie.putHashed(addrHash, enc);
+      this.flatDiff.accounts.set(hk, enc);
     }
     this.pendingObjects.clear();
     return this.trie.hash();
@@ -371,6 +418,11 @@ export class StateDB {
     if (sink) this.trie.commitTo(sink, storageRootOf);
     else this.trie.commit(batch, (h, enc) => this.db.nodes.cache(h, enc));
     this.db.remember(root, this.trie);
+    this.committed = { parentRoot: this.originRoot, root, diff: this.flatDiff };
+    // From here this StateDB is the state of `root`, which the flat reader (of the start root) does not describe.
+    this.flatDiff = emptyDiff();
+    this.originRoot = root;
+    this.flat = undefined;
     // Deleted objects are gone from the trie now; forget them so a re-creation starts fresh.
     for (const [k, o] of this.objects) if (o.deleted) this.objects.delete(k);
     return root;
@@ -386,6 +438,9 @@ export class StateDB {
     // Copies are taken between txs; carry over the dirtied set so a later finalise treats them alike.
     for (const [k, n] of this.journal.dirties) c.journal.dirties.set(k, n);
     c.nextRevision = this.nextRevision;
+    c.flat = this.flat;
+    c.originRoot = this.originRoot;
+    c.flatDiff = copyDiff(this.flatDiff);
     return c;
   }
 
