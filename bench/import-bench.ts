@@ -68,11 +68,11 @@ export async function buildChain(
 }
 
 /** `gcmode` as the node's (default 'full', the node's default): archive writes every trie node of every block. */
-export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['genesis'], exec: TxExecutor, gcmode: GcMode = 'full', chainOpts: { flatState?: boolean } = {}): Promise<ImportRun> {
+export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['genesis'], exec: TxExecutor, gcmode: GcMode = 'full', chainOpts: { flatState?: boolean; rootWorker?: boolean | (() => boolean) } = {}): Promise<ImportRun> {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-bench-'));
   const db = await LevelDatabase.open(dir);
   try {
-    const chain = await Blockchain.open({ ...chainOpts, db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode });
+    const chain = await Blockchain.open({ rootWorker: exec.config.parallel ? () => exec.spareCore() : false, ...chainOpts, db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode });
     const blocks: Block[] = encoded.map((e) => decodeBlock(e));
     const before = { ...exec.stats.phaseMs };
     const fb = { ...exec.stats.fallbacks };

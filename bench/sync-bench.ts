@@ -29,7 +29,7 @@ async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.o
   const db = await LevelDatabase.open(dir);
   let node: P2pNode | undefined;
   try {
-    const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode });
+    const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode, rootWorker: exec.config.parallel ? () => exec.spareCore() : false });
     node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId });
     new SyncDriver(node, { prefetch: (b) => exec.prefetch(b, chain.config.chainId) });
     let txs = 0;

@@ -87,10 +87,15 @@ export class MinerWorker {
     header.gasUsed = gasUsed;
     // Between the long steps of a big block, RPC ingestion and worker answers get their turn.
     await yieldToEventLoop();
-    header.stateRoot = state.intermediateRoot(true);
+    // On the state-root worker when a core is free for it: the tx and receipt roots are computed
+    // here meanwhile, and RPC requests are served while it works.
+    const rootWorker = this.chain.rootWorkerNow();
+    const stateRoot = rootWorker ? state.intermediateRootOffThread(rootWorker, true) : Promise.resolve(state.intermediateRoot(true));
+    stateRoot.catch(() => undefined);
     await yieldToEventLoop();
     header.txRoot = txRoot(txs, orderedTrieRoot);
     header.receiptRoot = receiptRoot(receipts, orderedTrieRoot);
+    header.stateRoot = await stateRoot;
     header.logsBloom = createBloom(receipts);
     return { block: { header, transactions: txs, uncles: [] }, state, receipts };
   }

@@ -187,6 +187,8 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       gcmode: cfg.node.gcmode === 'archive' ? 'archive' : 'full',
       retention: retentionForCache(cfg.node.cache),
       recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
+      // The serial reference keeps every root on the main thread.
+      rootWorker: cfg.txexec.parallel ? () => executor.spareCore() : false,
       onBlockImported: ({ block, ms }) => observeProcessedBlock(metrics.chain, 'imported', block.transactions.length, ms / 1000),
     });
     // Milliseconds, and a damaged head would otherwise surface later as wrong answers or a failed import.

@@ -13,6 +13,7 @@ import { assertReadable, ChainFileError, describeFsError, readChainFile } from '
 import type { Block } from '../../types/block.js';
 import { headerHash } from '../../types/header.js';
 import type { BlockExecutor } from '../../core/execution/state-processor.js';
+import { TxExecutor } from '../../core/executor/executor.js';
 import type { Address } from '../../crypto/primitives.js';
 import type { Transaction } from '../../types/transaction.js';
 import { openChainDatabase } from '../../node/datadir.js';
@@ -48,7 +49,11 @@ export async function importCommand(files: string[], datadir: string, out: (s: s
   for (const f of files) await assertReadable(f);
   const db = await openChainDatabase(datadir);
   try {
-    const chain = await Blockchain.open({ db, executor: opts.executor, recoverSenders: opts.recoverSenders, gcmode: opts.gcmode ?? 'full', retention: opts.retention });
+    const exec = opts.executor instanceof TxExecutor ? opts.executor : undefined;
+    const chain = await Blockchain.open({
+      db, executor: opts.executor, recoverSenders: opts.recoverSenders, gcmode: opts.gcmode ?? 'full', retention: opts.retention,
+      rootWorker: exec?.config.parallel ? () => exec.spareCore() : false,
+    });
     try {
       return await importInto(chain, files, out, opts);
     } finally {

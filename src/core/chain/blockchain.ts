@@ -15,6 +15,7 @@ import { schema } from '../../state/schema.js';
 import { StateDatabase } from '../../state/statedb/state-database.js';
 import { StateDB } from '../../state/statedb/statedb.js';
 import { SnapshotTree } from '../../state/snapshot/snapshot-tree.js';
+import { StateRootWorker } from '../../state/root-worker/state-root-worker.js';
 import { BlockExecutionError } from '../execution/errors.js';
 import { ChainConfigError, type ChainConfig, parseChainConfig } from '../../types/chain-config.js';
 import { ChainStore } from './chain-store.js';
@@ -59,6 +60,12 @@ export interface BlockchainOptions {
   flatState?: boolean;
   /** Diff layers the flat state keeps in memory under the head (default 16). */
   flatLayers?: number;
+  /**
+   * State roots computed on a worker thread (the node turns it on with
+   * `--txexec.parallel`): always, or per block when the predicate says a
+   * core is free for it.
+   */
+  rootWorker?: boolean | (() => boolean);
 }
 
 /** Milliseconds per insert phase, summed over the chain's lifetime (benchmarks and metrics read it). */
@@ -104,6 +111,9 @@ export class Blockchain extends EventEmitter {
   readonly retention: StateRetention | undefined;
   /** The flat state's layers; undefined with `flatState: false`. */
   readonly snapshots: SnapshotTree | undefined;
+  /** Set with `rootWorker`. */
+  readonly rootWorker: StateRootWorker | undefined;
+  private readonly useRootWorker: () => boolean;
   private stopped = false;
 
   private constructor(
@@ -116,6 +126,8 @@ export class Blockchain extends EventEmitter {
     this.store = new ChainStore(db);
     this.stateDb = new StateDatabase(db, { pruning: opts.gcmode === 'full' });
     if (this.stateDb.dirty) this.retention = new StateRetention(this.stateDb.dirty, this.stateDb.nodes, opts.retention);
+    if (opts.rootWorker) this.rootWorker = new StateRootWorker(this.stateDb.nodes);
+    this.useRootWorker = typeof opts.rootWorker === 'function' ? opts.rootWorker : () => true;
     if (opts.flatState !== false) this.stateDb.flat = this.snapshots = new SnapshotTree(db, { maxLayers: opts.flatLayers });
     this.engine = new Clique(config.clique, db, { now: opts.now });
     this.executor = opts.executor ?? new SerialExecutor();
@@ -216,6 +228,7 @@ export class Blockchain extends EventEmitter {
       if (this.stopped) return;
       this.stopped = true;
       await this.flushHeadState();
+      await this.rootWorker?.close();
     });
   }
 
@@ -285,6 +298,11 @@ export class Blockchain extends EventEmitter {
 
   headState(): StateDB {
     return this.stateAt(this.head.stateRoot);
+  }
+
+  /** The state-root worker when it is on and a core is free for it now (the miner asks too). */
+  rootWorkerNow(): StateRootWorker | undefined {
+    return this.rootWorker && this.useRootWorker() ? this.rootWorker : undefined;
   }
 
   /** The header reader clique needs. */
@@ -366,7 +384,7 @@ export class Blockchain extends EventEmitter {
     lap('execute');
     // Between the long synchronous phases, let worker messages in (the pool refills itself).
     await yieldToEventLoop();
-    validateState(block, state, result);
+    await validateState(block, state, result, this.rootWorkerNow());
     lap('validate');
     await yieldToEventLoop();
     const status = await this.writeBlockWithState(block, hash, state, result.receipts);

@@ -8,6 +8,7 @@
  * restores the pre-batch snapshot and runs that batch serially; shadow mode
  * runs the serial reference beside it and keeps the serial result.
  */
+import { availableParallelism } from 'node:os';
 import type { Address } from '../../crypto/primitives.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { GasPool } from '../execution/gas-pool.js';
@@ -69,6 +70,20 @@ export class TxExecutor implements BlockExecutor {
       this.recovery = new SenderRecovery(this.pool, this.config.recoverChunk, (r) => this.rec.fallback(r));
       this.rec.pool(this.pool.size, 0);
     }
+  }
+
+  /**
+   * Whether one more thread (the state-root worker) would run on a core of
+   * its own now: the machine has more cores than the main thread and the
+   * pool, or the pool has nothing to do. On 2 cores, during an import the
+   * pool is recovering the next blocks' senders, and a root computed beside
+   * it only takes that core's time (measured slower than computing it here).
+   */
+  spareCore(): boolean {
+    const pool = this.pool;
+    if (!pool) return true;
+    if (availableParallelism() > pool.size + 1) return true;
+    return pool.queueDepth === 0 && pool.busyWorkers === 0;
   }
 
   get stats(): ExecutorStats {

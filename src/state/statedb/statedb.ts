@@ -19,6 +19,8 @@ import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, storageRoo
 import { Journal, type JournalEntry } from './journal.js';
 import type { StateDatabase } from './state-database.js';
 import { copyDiff, emptyDiff, flatKey, type FlatState, type StateDiff } from '../snapshot/flat-state.js';
+import { forEachCommittedNode, type AccountUpdate } from '../root-worker/root-codec.js';
+import { RootWorkerError, type StateRootWorker } from '../root-worker/state-root-worker.js';
 
 const ZERO_WORD = new Uint8Array(32);
 
@@ -106,6 +108,12 @@ export class StateDB {
   /** Changes since the last commit, as the flat state records them. */
   private flatDiff: StateDiff = emptyDiff();
   private committed: { parentRoot: Hash; root: Hash; diff: StateDiff } | undefined;
+  /**
+   * A root the state-root worker computed: the updates it applied are not in
+   * `trie`; its committed nodes go to the store at commit. Any other use of
+   * the trie first applies the updates here (applyOffThread).
+   */
+  private offThread: { root: Hash; nodes: Uint8Array; updates: AccountUpdate[] } | undefined;
 
   /** `trie`: an already open account trie (copy() hands its own copy over instead of reopening the root). */
   constructor(root: Hash, readonly db: StateDatabase, trie?: SecureTrie) {
@@ -360,14 +368,19 @@ export class StateDB {
     this.revisions = [];
   }
 
-  intermediateRoot(deleteEmptyObjects: boolean): Hash {
+  /**
+   * Finalises, brings every changed storage trie to its new root, records the
+   * flat diff, and returns the account trie's updates (RLP, or empty to delete).
+   */
+  private accountUpdates(deleteEmptyObjects: boolean): AccountUpdate[] {
     this.finalise(deleteEmptyObjects);
+    const updates: AccountUpdate[] = [];
     for (const key of this.pendingObjects) {
       const o = this.objects.get(key)!;
       const addrHash = o.hashOfAddress();
       const hk = flatKey(addrHash);
       if (o.deleted) {
-        this.trie.putHashed(addrHash, new Uint8Array(0));
+        updates.push({ addrHash, value: new Uint8Array(0) });
         this.flatDiff.accounts.set(hk, null);
         continue;
       }
@@ -390,11 +403,51 @@ export class StateDB {
         this.storageToCommit.add(key);
       }
       const enc = encodeAccount(o.data);
-      this.trie.putHashed(addrHash, enc);
+      updates.push({ addrHash, value: enc });
       this.flatDiff.accounts.set(hk, enc);
     }
     this.pendingObjects.clear();
+    return updates;
+  }
+
+  /** The updates of an off-thread root, applied to the trie here (a proof or a further change needs them in it). */
+  private applyOffThread(): void {
+    const off = this.offThread;
+    if (!off) return;
+    this.offThread = undefined;
+    for (const u of off.updates) this.trie.putHashed(u.addrHash, u.value);
+  }
+
+  intermediateRoot(deleteEmptyObjects: boolean): Hash {
+    const updates = this.accountUpdates(deleteEmptyObjects);
+    if (this.offThread) {
+      if (updates.length === 0) return this.offThread.root;
+      this.applyOffThread();
+    }
+    for (const u of updates) this.trie.putHashed(u.addrHash, u.value);
     return this.trie.hash();
+  }
+
+  /**
+   * intermediateRoot with the account trie's work (walking, encoding,
+   * hashing) on the state-root worker. The synchronous part (finalise,
+   * storage roots) runs before the first await, so the caller can do other
+   * work meanwhile. A failed worker costs time, never the result: the root is
+   * then computed here.
+   */
+  async intermediateRootOffThread(worker: StateRootWorker, deleteEmptyObjects: boolean): Promise<Hash> {
+    const updates = this.accountUpdates(deleteEmptyObjects);
+    this.applyOffThread();
+    if (updates.length === 0) return this.trie.hash();
+    try {
+      const r = await worker.compute(this.trie.hash(), updates);
+      this.offThread = { root: r.root, nodes: r.nodes, updates };
+      return r.root;
+    } catch (e) {
+      if (!(e instanceof RootWorkerError)) throw e;
+      for (const u of updates) this.trie.putHashed(u.addrHash, u.value);
+      return this.trie.hash();
+    }
   }
 
   commit(batch: WriteBatch, deleteEmptyObjects: boolean): Hash {
@@ -415,9 +468,25 @@ export class StateDB {
         o.dirtyCode = false;
       }
     }
-    if (sink) this.trie.commitTo(sink, storageRootOf);
-    else this.trie.commit(batch, (h, enc) => this.db.nodes.cache(h, enc));
-    this.db.remember(root, this.trie);
+    const off = this.offThread;
+    if (off) {
+      // The worker's nodes, copied out of its message (a view would keep the whole message alive).
+      this.offThread = undefined;
+      if (dirty) forEachCommittedNode(off.nodes, (n) => dirty.insert(nodeKeyOf(n.hash), n.enc.slice(), n.refs.map(nodeKeyOf)));
+      else {
+        forEachCommittedNode(off.nodes, (n) => {
+          const enc = n.enc.slice();
+          batch.put(schema.trieNode(n.hash), enc);
+          this.db.nodes.cache(n.hash, enc);
+        });
+      }
+      // Reads of this root now come from the store, where its nodes just went.
+      this.trie = this.db.openTrie(root);
+    } else {
+      if (sink) this.trie.commitTo(sink, storageRootOf);
+      else this.trie.commit(batch, (h, enc) => this.db.nodes.cache(h, enc));
+      this.db.remember(root, this.trie);
+    }
     this.committed = { parentRoot: this.originRoot, root, diff: this.flatDiff };
     // From here this StateDB is the state of `root`, which the flat reader (of the start root) does not describe.
     this.flatDiff = emptyDiff();
@@ -441,11 +510,13 @@ export class StateDB {
     c.flat = this.flat;
     c.originRoot = this.originRoot;
     c.flatDiff = copyDiff(this.flatDiff);
+    c.offThread = this.offThread;
     return c;
   }
 
   getProof(a: Address, slots: Hash[]): AccountProof {
     this.intermediateRoot(true);
+    this.applyOffThread();
     const o = this.getObject(a);
     const data = o?.data ?? emptyAccount();
     const storageProof = slots.map((slot) => {

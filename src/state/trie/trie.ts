@@ -90,6 +90,12 @@ function decodeChild(item: RlpItem): TrieNode | undefined {
 export class Trie {
   protected root: TrieNode | undefined;
   protected gen = nextGen();
+  /**
+   * Nibbles from the root within which reads keep resolved nodes in place of
+   * their refs. A trie that lives in a worker and only ever updates (the
+   * state-root worker's) keeps every level: its memory is what it revealed.
+   */
+  cachedDepth = CACHED_DEPTH;
 
   constructor(root: Hash = EMPTY_ROOT, protected readonly source?: NodeSource) {
     const same = root.length === 32 && root.every((b, i) => b === EMPTY_ROOT[i]);
@@ -121,7 +127,7 @@ export class Trie {
       const r = this.resolve(n);
       // The top levels are on every path: keep them decoded in place of their refs (same node,
       // same hash, so every copy sharing the parent may see it), instead of decoding them on each read.
-      if (r !== n && pos < CACHED_DEPTH) {
+      if (r !== n && pos < this.cachedDepth) {
         if (!parent) this.root = r;
         else if (parent.kind === Kind.Branch) parent.children[path[pos - 1]!] = r;
         else parent.child = r;
@@ -139,6 +145,39 @@ export class Trie {
         continue;
       }
       if (pos === path.length) return r.value;
+      parent = r;
+      n = r.children[path[pos]!];
+      pos++;
+    }
+  }
+
+  /**
+   * The first node on the path to `hashedKey` that the source does not have
+   * (its hash), or undefined when the whole path resolves. What a trie fed
+   * with nodes on demand asks for, without the cost of a thrown error per path.
+   */
+  missingOnPath(path: Uint8Array): Uint8Array | undefined {
+    let n = this.root;
+    let parent: BranchNode | ExtNode | undefined;
+    let pos = 0;
+    for (;;) {
+      if (!n) return undefined;
+      if (n.kind === Kind.Ref && this.source?.getNode(n.hash) === undefined) return n.hash;
+      const r = this.resolve(n);
+      if (r !== n && pos < this.cachedDepth) {
+        if (!parent) this.root = r;
+        else if (parent.kind === Kind.Branch) parent.children[path[pos - 1]!] = r;
+        else parent.child = r;
+      }
+      if (r.kind === Kind.Leaf) return undefined;
+      if (r.kind === Kind.Ext) {
+        if (prefixLen(path, pos, r.path) !== r.path.length) return undefined;
+        pos += r.path.length;
+        parent = r;
+        n = r.child;
+        continue;
+      }
+      if (pos === path.length) return undefined;
       parent = r;
       n = r.children[path[pos]!];
       pos++;
@@ -318,6 +357,7 @@ export class Trie {
   copy(): Trie {
     const t = new Trie(EMPTY_ROOT, this.source);
     t.root = this.root;
+    t.cachedDepth = this.cachedDepth;
     this.gen = nextGen();
     return t;
   }
@@ -378,6 +418,7 @@ export class SecureTrie extends Trie {
   override copy(): SecureTrie {
     const t = new SecureTrie(EMPTY_ROOT, this.source);
     t.root = this.root;
+    t.cachedDepth = this.cachedDepth;
     this.gen = nextGen();
     return t;
   }
