@@ -3,7 +3,7 @@
  * peer over real libp2p on loopback (range requests, import into a fresh
  * LevelDB), with the serial executor and with the parallel one, in one run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Blockchain } from '../src/core/chain/blockchain.js';
@@ -22,6 +22,30 @@ interface SyncRun {
   txPerSec: number;
   /** Where the importing node's time went (verify, body, recover, execute, validate, write). */
   chainMs: Record<string, number>;
+  /** tx/s over the first and the last 100 blocks (does import slow down as the state grows?), and last/first. */
+  first100TxPerSec: number;
+  last100TxPerSec: number;
+  lastOverFirst: number;
+  /** The database's size after a clean stop, per tx imported. */
+  diskBytesPerTx: number;
+  diskMB: number;
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+/** tx/s between the end of block `from` and the end of block `to` (1-based, inclusive of `to`). */
+function windowRate(ends: { t: number; txs: number }[], from: number, to: number, t0: number): number {
+  const start = from === 0 ? t0 : ends[from - 1]!.t;
+  let txs = 0;
+  for (let i = from; i < to; i++) txs += ends[i]!.txs;
+  return Math.round((txs / (ends[to - 1]!.t - start)) * 1000);
 }
 
 async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.open>[0]['genesis'], target: bigint, exec: TxExecutor, gcmode: GcMode): Promise<SyncRun> {
@@ -33,8 +57,12 @@ async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.o
     node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId });
     new SyncDriver(node, { prefetch: (b) => exec.prefetch(b, chain.config.chainId) });
     let txs = 0;
+    const ends: { t: number; txs: number }[] = [];
     chain.on('head', (ev: { added: { transactions: unknown[] }[] }) => {
-      for (const b of ev.added) txs += b.transactions.length;
+      for (const b of ev.added) {
+        txs += b.transactions.length;
+        ends.push({ t: performance.now(), txs: b.transactions.length });
+      }
     });
     const done = new Promise<void>((resolve) => chain.on('head', () => chain.currentHeader().number >= target && resolve()));
     const t0 = performance.now();
@@ -43,7 +71,18 @@ async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.o
     const ms = performance.now() - t0;
     const blocks = Number(target);
     const chainMs = Object.fromEntries(Object.entries(chain.timings).map(([k, v]) => [k, Math.round(v)]));
-    return { blocks, txs, ms: Math.round(ms), blocksPerSec: +((blocks / ms) * 1000).toFixed(1), txPerSec: Math.round((txs / ms) * 1000), chainMs };
+    const w = Math.min(100, ends.length);
+    const first100TxPerSec = windowRate(ends, 0, w, t0);
+    const last100TxPerSec = windowRate(ends, ends.length - w, ends.length, t0);
+    await node.stop();
+    node = undefined;
+    await chain.stop();
+    const bytes = dirBytes(dir);
+    return {
+      blocks, txs, ms: Math.round(ms), blocksPerSec: +((blocks / ms) * 1000).toFixed(1), txPerSec: Math.round((txs / ms) * 1000), chainMs,
+      first100TxPerSec, last100TxPerSec, lastOverFirst: +(last100TxPerSec / first100TxPerSec).toFixed(2),
+      diskBytesPerTx: Math.round(bytes / txs), diskMB: Math.round(bytes / 2 ** 20),
+    };
   } finally {
     await node?.stop();
     await db.close();
@@ -80,8 +119,10 @@ export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number
     process.stdout.write(`sync serial (gcmode archive): ${JSON.stringify(a)}\n`);
     const ratio = +(p.txPerSec / s.txPerSec).toFixed(2);
     const fullOverArchive = +(s.txPerSec / a.txPerSec).toFixed(2);
-    process.stdout.write(`sync parallel/serial = ${ratio}, serial full/archive = ${fullOverArchive}\n`);
-    return { workers, blocks, txsPerBlock: size, serial: s, parallel: p, serialArchive: a, ratio, fullOverArchive };
+    const diskFullOverArchive = +(s.diskBytesPerTx / a.diskBytesPerTx).toFixed(2);
+    const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stdout.write(`sync parallel/serial = ${ratio} (last 100 blocks: ${(p.last100TxPerSec / s.last100TxPerSec).toFixed(2)}), serial full/archive = ${fullOverArchive}, disk bytes/tx full/archive = ${diskFullOverArchive}, bench peak RSS ${peakRssMB} MB (builder, server and importer in one process)\n`);
+    return { workers, blocks, txsPerBlock: size, serial: s, parallel: p, serialArchive: a, ratio, fullOverArchive, diskFullOverArchive, peakRssMB };
   } finally {
     await server.stop();
     await serial.close();

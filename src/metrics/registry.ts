@@ -82,6 +82,12 @@ export interface Metrics {
     poolSize: Gauge;
     queueDepth: Gauge;
   };
+  state: {
+    /** Labelled by where: worker (the state-root worker) | main (a failed worker's fallback). */
+    rootsOffThread: Counter<'where'>;
+    flatRebuilds: Counter;
+    flatLayers: Gauge;
+  };
   /** Only on a node that runs a p2p host: a dev node would otherwise export peers 0 forever. */
   p2p?: P2pMetrics;
 }
@@ -141,6 +147,12 @@ export function createMetricsRegistry(opts: MetricsOptions = {}): Metrics {
     chain.txs.inc({ origin }, 0);
     chain.processSeconds.zero({ origin });
   }
+  const state: Metrics['state'] = {
+    rootsOffThread: counter('gtos_state_root_offthread_total', 'State roots sent to the state-root worker, by where they were computed (worker|main: the worker failed)', ['where']),
+    flatRebuilds: counter('gtos_state_flat_rebuilds_total', 'Times the flat state was rebuilt from the trie (start after an unclean stop, reorg below its disk layer)'),
+    flatLayers: gauge('gtos_state_flat_layers', 'Flat-state layers in memory (diff layers and the disk layer)'),
+  };
+  for (const where of ['worker', 'main']) state.rootsOffThread.inc({ where }, 0);
   for (const lane of EXECUTOR_LANES) executor.txs.inc({ lane }, 0);
   for (const reason of FALLBACK_REASONS) executor.fallbacks.inc({ reason }, 0);
   for (const phase of EXECUTOR_PHASES) executor.phaseSeconds.zero({ phase });
@@ -176,6 +188,7 @@ export function createMetricsRegistry(opts: MetricsOptions = {}): Metrics {
       buildSeconds: histogram('gtos_miner_block_build_seconds', 'Time to assemble a block', SECONDS),
     },
     executor,
+    state,
     p2p,
   };
 }

@@ -216,8 +216,27 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     metrics.txpool.queued.set(s.queued);
   };
   pool.on('pending', updatePoolGauges);
+  // Counters follow the state layer's own tallies (it does not know the metrics).
+  const seen = { computed: 0, failed: 0, rebuilt: 0 };
+  const updateStateMetrics = () => {
+    const rw = chain.rootWorker?.stats;
+    if (rw) {
+      metrics.state.rootsOffThread.inc({ where: 'worker' }, rw.computed - seen.computed);
+      metrics.state.rootsOffThread.inc({ where: 'main' }, rw.failed - seen.failed);
+      seen.computed = rw.computed;
+      seen.failed = rw.failed;
+    }
+    const snaps = chain.snapshots;
+    if (snaps) {
+      metrics.state.flatRebuilds.inc(snaps.generated - seen.rebuilt);
+      seen.rebuilt = snaps.generated;
+      metrics.state.flatLayers.set(snaps.layerCount);
+    }
+  };
+  updateStateMetrics();
   chain.on('head', (ev: NewHeadEvent) => {
     metrics.chain.head.set(Number(ev.block.header.number));
+    updateStateMetrics();
     void pool.reset(ev.dropped).then(updatePoolGauges);
   });
 

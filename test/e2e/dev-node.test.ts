@@ -84,6 +84,10 @@ describe('dev node end to end (ethers v6)', () => {
     assert.match(text, /gtos_txexec_txs_total/);
     assert.match(text, /^gtos_chain_txs_total\{origin="mined"\} [1-9]/m, 'sealed blocks count as processed');
     assert.match(text, /gtos_miner_blocks_total \d+/);
+    // A parallel dev node mines with a free core (its pool is idle between txs): its roots come from the state-root worker.
+    assert.match(text, /^gtos_state_root_offthread_total\{where="worker"\} [1-9]/m, 'the miner\'s state roots are computed on the worker');
+    assert.match(text, /^gtos_state_root_offthread_total\{where="main"\} 0$/m, 'no worker failed');
+    assert.match(text, /^gtos_state_flat_layers [1-9]/m, 'the flat state has layers');
     assert.match(text, /process_cpu_user_seconds_total/);
     assert.equal((await fetch(node.metrics!.replace('/metrics', '/debug/metrics/prometheus'))).status, 200);
   });

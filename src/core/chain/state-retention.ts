@@ -59,14 +59,15 @@ export class StateRetention {
         return false;
       });
     }
-    const flushed: string[] = [];
+    // Concatenated, not spread into push: a whole state is hundreds of thousands of keys, past the call-stack limit.
+    let flushed: string[] = [];
     if (Date.now() - this.lastWholeFlush >= this.config.flushIntervalMs) {
-      flushed.push(...this.dirty.flushRoot(batch, root));
+      flushed = flushed.concat(this.dirty.flushRoot(batch, root));
       this.lastWholeFlush = Date.now();
     }
     if (this.dirty.bytes > this.config.dirtyBudgetBytes) {
       // Down to 80 %, so the next blocks do not each flush a sliver.
-      flushed.push(...this.dirty.flushOldest(batch, Math.floor(this.config.dirtyBudgetBytes * 0.8)));
+      flushed = flushed.concat(this.dirty.flushOldest(batch, Math.floor(this.config.dirtyBudgetBytes * 0.8)));
     }
     this.flushedNodes += flushed.length;
     return flushed;

@@ -114,6 +114,19 @@ export class Trie {
     return node;
   }
 
+  /**
+   * A node just resolved on a read, put in place of its ref within
+   * `cachedDepth` nibbles of the root: the same node with the same hash, so
+   * every copy sharing the parent may see it; the levels every read crosses
+   * are then decoded once, not on each read.
+   */
+  private keepResolved(parent: BranchNode | ExtNode | undefined, path: Uint8Array, pos: number, r: TrieNode): void {
+    if (pos >= this.cachedDepth) return;
+    if (!parent) this.root = r;
+    else if (parent.kind === Kind.Branch) parent.children[path[pos - 1]!] = r;
+    else parent.child = r;
+  }
+
   get(key: Uint8Array): Uint8Array | undefined {
     return this.getPath(keyToNibbles(key));
   }
@@ -125,13 +138,7 @@ export class Trie {
     for (;;) {
       if (!n) return undefined;
       const r = this.resolve(n);
-      // The top levels are on every path: keep them decoded in place of their refs (same node,
-      // same hash, so every copy sharing the parent may see it), instead of decoding them on each read.
-      if (r !== n && pos < this.cachedDepth) {
-        if (!parent) this.root = r;
-        else if (parent.kind === Kind.Branch) parent.children[path[pos - 1]!] = r;
-        else parent.child = r;
-      }
+      if (r !== n) this.keepResolved(parent, path, pos, r);
       if (r.kind === Kind.Leaf) {
         if (r.path.length !== path.length - pos) return undefined;
         for (let i = 0; i < r.path.length; i++) if (r.path[i] !== path[pos + i]) return undefined;
@@ -164,11 +171,7 @@ export class Trie {
       if (!n) return undefined;
       if (n.kind === Kind.Ref && this.source?.getNode(n.hash) === undefined) return n.hash;
       const r = this.resolve(n);
-      if (r !== n && pos < this.cachedDepth) {
-        if (!parent) this.root = r;
-        else if (parent.kind === Kind.Branch) parent.children[path[pos - 1]!] = r;
-        else parent.child = r;
-      }
+      if (r !== n) this.keepResolved(parent, path, pos, r);
       if (r.kind === Kind.Leaf) return undefined;
       if (r.kind === Kind.Ext) {
         if (prefixLen(path, pos, r.path) !== r.path.length) return undefined;

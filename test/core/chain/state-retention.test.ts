@@ -138,3 +138,26 @@ test('pruning: same roots and balances as archive, reorg inside the window, boun
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a whole-state flush of 300k dirty nodes does not overflow the call stack', async () => {
+  const { DirtyNodeCache } = await import('../../../src/state/trie/dirty-nodes.js');
+  const { TrieNodeStore } = await import('../../../src/state/trie/node-store.js');
+  const { StateRetention } = await import('../../../src/core/chain/state-retention.js');
+  const { MemoryDatabase } = await import('../../../src/state/database.js');
+  const { asHash } = await import('../../../src/crypto/primitives.js');
+  const dirty = new DirtyNodeCache();
+  const key = (i: number) => { const b = Buffer.alloc(32); b.writeUInt32BE(i + 1); return b.toString('latin1'); };
+  const children: string[] = [];
+  for (let i = 0; i < 300_000; i++) {
+    dirty.insert(key(i), Uint8Array.of(0xc1, 0x80), []);
+    children.push(key(i));
+  }
+  const root = Buffer.alloc(32, 0xee);
+  dirty.insert(root.toString('latin1'), Uint8Array.of(0xc1, 0x80), children);
+  const db = new MemoryDatabase();
+  const r = new StateRetention(dirty, new TrieNodeStore(db), { flushIntervalMs: 0, dirtyBudgetBytes: 1 << 30 });
+  const batch = db.batch();
+  const flushed = r.afterCommit(batch, 1n, asHash(new Uint8Array(root)), 1n);
+  assert.equal(flushed.length, 300_001);
+  assert.equal(batch.size, 300_001);
+});
