@@ -132,11 +132,34 @@ export class Trie {
   }
 
   protected getPath(path: Uint8Array): Uint8Array | undefined {
+    return this.walk(path, false);
+  }
+
+  /**
+   * The first node on the path `path` (nibbles of a hashed key) that the
+   * source does not have (its hash), or undefined when the whole path
+   * resolves. What a trie fed with nodes on demand asks for, without the cost
+   * of a thrown error per path.
+   */
+  missingOnPath(path: Uint8Array): Uint8Array | undefined {
+    this.missing = undefined;
+    this.walk(path, true);
+    return this.missing;
+  }
+
+  private missing: Uint8Array | undefined;
+
+  /** The value at `path`; with `probe`, stops at the first node the source lacks and leaves its hash in `missing`. */
+  private walk(path: Uint8Array, probe: boolean): Uint8Array | undefined {
     let n = this.root;
     let parent: BranchNode | ExtNode | undefined;
     let pos = 0;
     for (;;) {
       if (!n) return undefined;
+      if (probe && n.kind === Kind.Ref && this.source?.getNode(n.hash) === undefined) {
+        this.missing = n.hash;
+        return undefined;
+      }
       const r = this.resolve(n);
       if (r !== n) this.keepResolved(parent, path, pos, r);
       if (r.kind === Kind.Leaf) {
@@ -152,35 +175,6 @@ export class Trie {
         continue;
       }
       if (pos === path.length) return r.value;
-      parent = r;
-      n = r.children[path[pos]!];
-      pos++;
-    }
-  }
-
-  /**
-   * The first node on the path to `hashedKey` that the source does not have
-   * (its hash), or undefined when the whole path resolves. What a trie fed
-   * with nodes on demand asks for, without the cost of a thrown error per path.
-   */
-  missingOnPath(path: Uint8Array): Uint8Array | undefined {
-    let n = this.root;
-    let parent: BranchNode | ExtNode | undefined;
-    let pos = 0;
-    for (;;) {
-      if (!n) return undefined;
-      if (n.kind === Kind.Ref && this.source?.getNode(n.hash) === undefined) return n.hash;
-      const r = this.resolve(n);
-      if (r !== n) this.keepResolved(parent, path, pos, r);
-      if (r.kind === Kind.Leaf) return undefined;
-      if (r.kind === Kind.Ext) {
-        if (prefixLen(path, pos, r.path) !== r.path.length) return undefined;
-        pos += r.path.length;
-        parent = r;
-        n = r.child;
-        continue;
-      }
-      if (pos === path.length) return undefined;
       parent = r;
       n = r.children[path[pos]!];
       pos++;
