@@ -52,6 +52,16 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Bytes as a Map key: a flat one-byte-per-char string made natively (a hex string built pair by pair is a rope to flatten on every lookup). */
+export function bytesKey(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
+/** The bytes of a bytesKey. */
+export function keyBytes(k: string): Uint8Array {
+  return new Uint8Array(Buffer.from(k, 'latin1'));
+}
+
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -12,14 +12,13 @@ import { asHash, type Hash } from '../../crypto/primitives.js';
 import { GenerationalCache } from '../../util/generational-cache.js';
 import { storageRootIn } from '../statedb/account.js';
 import { EMPTY_ROOT, keyToNibbles, MissingNodeError, SecureTrie, type NodeSource } from '../trie/trie.js';
-import { equalBytes } from '../../crypto/bytes.js';
+import { bytesKey as keyOf, equalBytes, keyBytes } from '../../crypto/bytes.js';
 import { CommittedNodeWriter, packHashes, unpackEncodings, unpackUpdates, type AccountUpdate } from './root-codec.js';
 import type { RootRequest, RootResponse } from './root-protocol.js';
 
 if (!parentPort) throw new Error('root-thread.ts must run as a worker thread');
 const port = parentPort;
 
-const keyOf = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
 
 /** Node encodings received from the main thread or committed here. */
 const nodes = new GenerationalCache<Uint8Array>(400_000);
@@ -79,7 +78,7 @@ async function computeRoot(id: number, parentRoot: Hash, updates: AccountUpdate[
       wantsKeys: true,
       node(hash, enc, _key, children) {
         nodes.set(keyOf(hash), enc);
-        out.add(hash, enc, children.map((k) => Buffer.from(k, 'latin1')));
+        out.add(hash, enc, children.map(keyBytes));
       },
     },
     (account) => {

@@ -6,13 +6,13 @@
  * holds); between the batch being queued and written, its values are read
  * from `pending`, so no read sees the disk half a block behind.
  */
+import { keyBytes as latin1 } from '../../crypto/bytes.js';
 import type { Hash } from '../../crypto/primitives.js';
 import { GenerationalCache } from '../../util/generational-cache.js';
 import type { KeyValueReader } from '../database.js';
 import { schema } from '../schema.js';
 import { StaleFlatStateError, flatKey, type FlatState } from './flat-state.js';
 
-const latin1 = (k: string) => Buffer.from(k, 'latin1');
 
 /** What every disk layer of one tree shares: the reader, the caches and the values queued but not yet written. */
 export class DiskStore {

@@ -7,7 +7,7 @@
 import type { Hash } from '../../crypto/primitives.js';
 
 /** Map key of a hash: a native one-byte string. */
-export const flatKey = (h: Uint8Array): string => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
+export { bytesKey as flatKey } from '../../crypto/bytes.js';
 
 export interface FlatState {
   readonly root: Hash;

@@ -8,7 +8,7 @@
  * Missing or stale on start (an unclean stop, or an older database), the flat
  * state is rebuilt from the head's trie.
  */
-import { equalBytes } from '../../crypto/bytes.js';
+import { equalBytes, keyBytes as latin1 } from '../../crypto/bytes.js';
 import { asHash, type Hash } from '../../crypto/primitives.js';
 import { logger } from '../../util/log.js';
 import type { KeyValueStore, WriteBatch } from '../database.js';
@@ -32,7 +32,6 @@ export interface SnapshotTreeOptions {
   cachedEntries?: number;
 }
 
-const latin1 = (k: string) => Buffer.from(k, 'latin1');
 
 export class SnapshotTree {
   private readonly layers = new Map<string, FlatLayer>();

@@ -6,7 +6,7 @@
  * into the block's batch, and `copy` for the miner and shadow runs.
  * Synchronous: trie nodes are read with LevelDB's getSync.
  */
-import { bytesToHex, equalBytes, hexToBytes } from '../../crypto/bytes.js';
+import { bytesKey, bytesToHex, equalBytes, hexToBytes } from '../../crypto/bytes.js';
 import { bytesToBigint } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/keccak.js';
 import { asAddress, asHash, type Address, type Hash } from '../../crypto/primitives.js';
@@ -25,7 +25,7 @@ import { RootWorkerError, type StateRootWorker } from '../root-worker/state-root
 const ZERO_WORD = new Uint8Array(32);
 
 /** Map key of an address: a flat one-byte string made natively (a hex string built pair by pair is a rope the Map must flatten and hash on every lookup). */
-const keyOf = (a: Address) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('latin1');
+const keyOf = (a: Address) => bytesKey(a);
 
 class StateObject {
   addrHash: Uint8Array | undefined;

@@ -10,8 +10,10 @@
 import { schema } from '../schema.js';
 import type { WriteBatch } from '../database.js';
 
-export const keyOf = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
-const hashOf = (k: string) => new Uint8Array(Buffer.from(k, 'latin1'));
+import { bytesKey, keyBytes } from '../../crypto/bytes.js';
+
+export const keyOf = bytesKey;
+const hashOf = keyBytes;
 
 const NO_CHILDREN: string[] = [];
 

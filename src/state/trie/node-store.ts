@@ -1,27 +1,23 @@
 /**
  * Where tries read their nodes: the database (schema.trieNode(hash)) behind a
- * cache of recently read or committed node encodings. The cache is two
- * generations of plain Maps (a hit in the old one is promoted; when the young
- * one fills, it becomes the old one): O(1) without the delete/re-insert churn
- * of an exact LRU, which profiled as the import's single hottest function.
+ * cache of recently read or committed node encodings (two generations of
+ * plain Maps: util/generational-cache).
  */
 import type { KeyValueReader } from '../database.js';
 import { schema } from '../schema.js';
 import type { NodeSource } from './trie.js';
 import type { DirtyNodeCache } from './dirty-nodes.js';
-
-const keyOf = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
+import { bytesKey as keyOf } from '../../crypto/bytes.js';
+import { GenerationalCache } from '../../util/generational-cache.js';
 
 export class TrieNodeStore implements NodeSource {
-  private young = new Map<string, Uint8Array>();
-  private old = new Map<string, Uint8Array>();
-  private readonly generation: number;
+  private readonly cached: GenerationalCache<Uint8Array>;
 
   /** With pruning: nodes committed but not yet flushed, read before the cache and the disk. */
   dirty: DirtyNodeCache | undefined;
 
   constructor(private readonly kv: KeyValueReader, maxCachedNodes = 500_000) {
-    this.generation = Math.max(1, Math.floor(maxCachedNodes / 2));
+    this.cached = new GenerationalCache(maxCachedNodes);
   }
 
   getNode(hash: Uint8Array): Uint8Array | undefined {
@@ -30,23 +26,14 @@ export class TrieNodeStore implements NodeSource {
       if (d) return d;
     }
     const k = keyOf(hash);
-    let v = this.young.get(k);
+    let v = this.cached.get(k);
     if (v) return v;
-    v = this.old.get(k);
-    if (!v) v = this.kv.get(schema.trieNode(hash));
-    if (v) this.put(k, v);
+    v = this.kv.get(schema.trieNode(hash));
+    if (v) this.cached.set(k, v);
     return v;
   }
 
   cache(hash: Uint8Array, node: Uint8Array): void {
-    this.put(keyOf(hash), node);
-  }
-
-  private put(k: string, v: Uint8Array): void {
-    this.young.set(k, v);
-    if (this.young.size >= this.generation) {
-      this.old = this.young;
-      this.young = new Map();
-    }
+    this.cached.set(keyOf(hash), node);
   }
 }
