@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Blockchain } from '../src/core/chain/blockchain.js';
 import type { GcMode } from '../src/core/chain/state-retention.js';
 import { TxExecutor } from '../src/core/executor/executor.js';
+import { RootPathChooser } from '../src/state/root-worker/root-path-chooser.js';
 import { decodeBlock, encodeBlock, type Block } from '../src/types/block.js';
 import { asAddress } from '../src/crypto/primitives.js';
 import { LevelDatabase, MemoryDatabase, type KeyValueStore } from '../src/state/database.js';
@@ -68,11 +69,16 @@ export async function buildChain(
 }
 
 /** `gcmode` as the node's (default 'full', the node's default): archive writes every trie node of every block. */
+/** One chooser of state-root paths per executor: what a chain measured carries over to the next import. */
+const rootPathsOf = new WeakMap<TxExecutor, RootPathChooser>();
+
 export async function importOnce(encoded: Uint8Array[], genesis: ChainBuilder['genesis'], exec: TxExecutor, gcmode: GcMode = 'full', chainOpts: { flatState?: boolean; rootWorker?: boolean | (() => boolean) } = {}): Promise<ImportRun> {
+  let rootPaths = rootPathsOf.get(exec);
+  if (!rootPaths) rootPathsOf.set(exec, (rootPaths = new RootPathChooser()));
   const dir = mkdtempSync(join(tmpdir(), 'gtos-bench-'));
   const db = await LevelDatabase.open(dir);
   try {
-    const chain = await Blockchain.open({ rootWorker: exec.config.parallel ? () => exec.spareCore() : false, ...chainOpts, db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode });
+    const chain = await Blockchain.open({ rootWorker: exec.config.parallel ? () => exec.spareCore() : false, rootPaths, ...chainOpts, db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode });
     const blocks: Block[] = encoded.map((e) => decodeBlock(e));
     const before = { ...exec.stats.phaseMs };
     const fb = { ...exec.stats.fallbacks };

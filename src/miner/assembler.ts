@@ -87,15 +87,13 @@ export class MinerWorker {
     header.gasUsed = gasUsed;
     // Between the long steps of a big block, RPC ingestion and worker answers get their turn.
     await yieldToEventLoop();
-    // On the state-root worker when a core is free for it: the tx and receipt roots are computed
-    // here meanwhile, and RPC requests are served while it works.
-    const rootWorker = this.chain.rootWorkerNow();
-    const stateRoot = rootWorker ? state.intermediateRootOffThread(rootWorker, true) : Promise.resolve(state.intermediateRoot(true));
-    stateRoot.catch(() => undefined);
+    // Maybe on the state-root worker (Blockchain.startStateRoot): the tx and receipt roots are
+    // computed here meanwhile, and RPC requests are served while it works.
+    const stateRoot = this.chain.startStateRoot(state, txs.length);
     await yieldToEventLoop();
     header.txRoot = txRoot(txs, orderedTrieRoot);
     header.receiptRoot = receiptRoot(receipts, orderedTrieRoot);
-    header.stateRoot = await stateRoot;
+    header.stateRoot = await stateRoot.root();
     header.logsBloom = createBloom(receipts);
     return { block: { header, transactions: txs, uncles: [] }, state, receipts };
   }

@@ -4,8 +4,7 @@
  * that executing it produced the one the header claims (ValidateState).
  */
 import { bytesToHex, equalBytes } from '../../crypto/bytes.js';
-import type { StateDB } from '../../state/statedb/statedb.js';
-import type { StateRootWorker } from '../../state/root-worker/state-root-worker.js';
+import type { Hash } from '../../crypto/primitives.js';
 import type { ExecutionResult } from '../execution/state-processor.js';
 import type { Block } from '../../types/block.js';
 import { createBloom } from '../../types/bloom.js';
@@ -35,24 +34,22 @@ export function validateBody(block: Block): void {
 }
 
 /**
- * Checks the execution result against the header. With `rootWorker` the state
- * root is computed there while the bloom and receipt root are checked here.
+ * Checks the execution result against the header. The state root was started
+ * by the caller (maybe on the state-root worker); the bloom and receipt root
+ * are checked here before it is awaited.
  */
-export async function validateState(block: Block, state: StateDB, result: ExecutionResult, rootWorker?: StateRootWorker): Promise<void> {
+export async function validateState(block: Block, result: ExecutionResult, stateRoot: { root(): Promise<Hash> }): Promise<void> {
   const h = block.header;
   if (result.gasUsed !== h.gasUsed) {
     throw new InvalidBlockError('gas-used-mismatch', `invalid gas used: remote ${h.gasUsed}, local ${result.gasUsed}`, h.number);
   }
-  const offThread = rootWorker ? state.intermediateRootOffThread(rootWorker, true) : undefined;
-  // Seen by the await below; a rejection before it must not go unhandled.
-  offThread?.catch(() => undefined);
   const bloom = createBloom(result.receipts);
   if (!equalBytes(bloom, h.logsBloom)) throw new InvalidBlockError('bloom-mismatch', 'invalid bloom', h.number);
   const rroot = receiptRoot(result.receipts, orderedTrieRoot);
   if (!equalBytes(rroot, h.receiptRoot)) {
     throw new InvalidBlockError('receipt-root-mismatch', `invalid receipt root hash: remote ${bytesToHex(h.receiptRoot)}, local ${bytesToHex(rroot)}`, h.number);
   }
-  const root = offThread ? await offThread : state.intermediateRoot(true);
+  const root = await stateRoot.root();
   if (!equalBytes(root, h.stateRoot)) {
     throw new InvalidBlockError('state-root-mismatch', `invalid merkle root: remote ${bytesToHex(h.stateRoot)}, local ${bytesToHex(root)}`, h.number);
   }

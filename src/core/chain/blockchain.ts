@@ -16,6 +16,7 @@ import { StateDatabase } from '../../state/statedb/state-database.js';
 import { StateDB } from '../../state/statedb/statedb.js';
 import { SnapshotTree } from '../../state/snapshot/snapshot-tree.js';
 import { StateRootWorker } from '../../state/root-worker/state-root-worker.js';
+import { idleWhile, RootPathChooser } from '../../state/root-worker/root-path-chooser.js';
 import { BlockExecutionError } from '../execution/errors.js';
 import { ChainConfigError, type ChainConfig, parseChainConfig } from '../../types/chain-config.js';
 import { ChainStore } from './chain-store.js';
@@ -61,11 +62,13 @@ export interface BlockchainOptions {
   /** Diff layers the flat state keeps in memory under the head (default 16). */
   flatLayers?: number;
   /**
-   * State roots computed on a worker thread (the node turns it on with
-   * `--txexec.parallel`): always, or per block when the predicate says a
-   * core is free for it.
+   * A state-root worker thread (the node turns it on with `--txexec.parallel`),
+   * used per block when the predicate (if any) says a core is free for it and
+   * `rootPaths` measures it cheaper for the main thread than computing here.
    */
   rootWorker?: boolean | (() => boolean);
+  /** What has been measured of the two root paths; pass one to carry it over chains of one process (benches). */
+  rootPaths?: RootPathChooser;
 }
 
 /** Milliseconds per insert phase, summed over the chain's lifetime (benchmarks and metrics read it). */
@@ -114,6 +117,8 @@ export class Blockchain extends EventEmitter {
   /** Set with `rootWorker`. */
   readonly rootWorker: StateRootWorker | undefined;
   private readonly useRootWorker: () => boolean;
+  /** Where roots go when the worker may be used: whichever path costs the main thread less, measured. */
+  readonly rootPaths: RootPathChooser;
   private stopped = false;
 
   private constructor(
@@ -128,6 +133,7 @@ export class Blockchain extends EventEmitter {
     if (this.stateDb.dirty) this.retention = new StateRetention(this.stateDb.dirty, this.stateDb.nodes, opts.retention);
     if (opts.rootWorker) this.rootWorker = new StateRootWorker(this.stateDb.nodes);
     this.useRootWorker = typeof opts.rootWorker === 'function' ? opts.rootWorker : () => true;
+    this.rootPaths = opts.rootPaths ?? new RootPathChooser();
     if (opts.flatState !== false) this.stateDb.flat = this.snapshots = new SnapshotTree(db, { maxLayers: opts.flatLayers });
     this.engine = new Clique(config.clique, db, { now: opts.now });
     this.executor = opts.executor ?? new SerialExecutor();
@@ -300,9 +306,36 @@ export class Blockchain extends EventEmitter {
     return this.stateAt(this.head.stateRoot);
   }
 
-  /** The state-root worker when it is on and a core is free for it now (the miner asks too). */
-  rootWorkerNow(): StateRootWorker | undefined {
-    return this.rootWorker && this.useRootWorker() ? this.rootWorker : undefined;
+  /**
+   * Starts the state root of `state` after `txs` transactions (import and the
+   * miner): on the worker when it is on, a core is free for it now, and it has
+   * lately cost the main thread less than computing here (RootPathChooser).
+   * The caller does other work (receipt root, bloom) before awaiting `root()`.
+   */
+  startStateRoot(state: StateDB, txs: number): { root(): Promise<Hash> } {
+    const worker = txs > 0 && this.rootWorker && this.useRootWorker() ? this.rootWorker : undefined;
+    if (!worker || this.rootPaths.pick() === 'main') {
+      return {
+        root: async () => {
+          const t0 = performance.now();
+          const root = state.intermediateRoot(true);
+          if (worker) this.rootPaths.record('main', performance.now() - t0, txs);
+          return root;
+        },
+      };
+    }
+    const t0 = performance.now();
+    const pending = state.intermediateRootOffThread(worker, true);
+    const syncMs = performance.now() - t0;
+    // Seen by root() below; a rejection before it is awaited must not go unhandled.
+    pending.catch(() => undefined);
+    return {
+      root: async () => {
+        const { value, idleMs } = await idleWhile(pending);
+        this.rootPaths.record('worker', syncMs + idleMs, txs);
+        return value;
+      },
+    };
   }
 
   /** The header reader clique needs. */
@@ -384,7 +417,7 @@ export class Blockchain extends EventEmitter {
     lap('execute');
     // Between the long synchronous phases, let worker messages in (the pool refills itself).
     await yieldToEventLoop();
-    await validateState(block, state, result, this.rootWorkerNow());
+    await validateState(block, result, this.startStateRoot(state, block.transactions.length));
     lap('validate');
     await yieldToEventLoop();
     const status = await this.writeBlockWithState(block, hash, state, result.receipts);
