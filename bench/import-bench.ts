@@ -15,7 +15,7 @@ import { RootPathChooser } from '../src/state/root-worker/root-path-chooser.js';
 import { decodeBlock, encodeBlock, type Block } from '../src/types/block.js';
 import { asAddress } from '../src/crypto/primitives.js';
 import { LevelDatabase, MemoryDatabase, type KeyValueStore } from '../src/state/database.js';
-import { ChainBuilder } from '../tools/workload/chain-builder.js';
+import { ChainBuilder, type ChainSpec } from '../tools/workload/chain-builder.js';
 import { testAccount, testAccounts, transfer, type TestAccount } from '../tools/workload/accounts.js';
 import { Rng } from '../tools/workload/rng.js';
 
@@ -47,13 +47,14 @@ function makeTxs(rng: Rng, hot: Hotspot, n: number, senders: TestAccount[], hotA
 export async function buildChain(
   size: number, blocks: number, hot: Hotspot, accounts: number,
   opts: { db?: KeyValueStore; keepBlocks?: boolean; progress?: (done: number) => void } = {},
-): Promise<{ encoded: Uint8Array[]; genesis: ChainBuilder['genesis']; builder: ChainBuilder }> {
+): Promise<{ encoded: Uint8Array[]; genesis: ChainBuilder['genesis']; builder: ChainBuilder; spec: ChainSpec }> {
   const signer = testAccount('bench-signer');
   const senders = testAccounts('bench-sender', Math.max(size, 1));
   const hotAcc = testAccount('bench-hot-sender');
   const extra = testAccounts('bench-holder', Math.max(0, accounts - senders.length));
   const alloc = [...senders, hotAcc, ...extra].map((a) => ({ address: a.address, balance: 1000n * ETHER }));
-  const b = await ChainBuilder.create({ signers: [signer], alloc, gasLimit: 2n * BigInt(size) * 21000n + 1_000_000n }, opts.db ?? new MemoryDatabase());
+  const spec: ChainSpec = { signers: [signer], alloc, gasLimit: 2n * BigInt(size) * 21000n + 1_000_000n };
+  const b = await ChainBuilder.create(spec, opts.db ?? new MemoryDatabase());
   const rng = new Rng(size * 7 + blocks);
   const hotTo = rng.bytes(20);
   const cursor = { i: 0 };
@@ -65,7 +66,7 @@ export async function buildChain(
     b.blocks.length = 0;
     opts.progress?.(i + 1);
   }
-  return { encoded, genesis: b.genesis, builder: b };
+  return { encoded, genesis: b.genesis, builder: b, spec };
 }
 
 /** `gcmode` as the node's (default 'full', the node's default): archive writes every trie node of every block. */

@@ -40,7 +40,7 @@ function statusMB(pid: number, field: string): number | undefined {
 }
 
 /** Runs the CLI to completion; the peak RSS is the last high-water mark read before it exits (it only grows). */
-function runCli(args: string[]): Promise<{ code: number | null; out: string; peakRssMB: number; peakAnonMB: number }> {
+export function runCli(args: string[]): Promise<{ code: number | null; out: string; peakRssMB: number; peakAnonMB: number }> {
   const child = spawn(process.execPath, [...NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), GTOS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let peak = 0;

@@ -14,6 +14,7 @@ import { runSyncBench } from './sync-bench.js';
 import { runFloodBench } from './flood-bench.js';
 import { runLocalnetBench } from './localnet-bench.js';
 import { runImportMemoryBench } from './import-memory-bench.js';
+import { runStateMemoryBench } from './state-memory-bench.js';
 
 const only = process.argv[2];
 // The benches' own nodes log only warnings and errors, so the figures stay readable.
@@ -52,6 +53,11 @@ if (!only || only === 'import-memory') {
   process.stdout.write('== import memory: `gtos import` of ~50 MB and ~400 MB chain files, peak RSS of the child (goal: within 100 MB of each other)\n');
   results.importMemory = await runImportMemoryBench();
   process.stdout.write(JSON.stringify(results.importMemory) + '\n');
+}
+if (!only || only === 'state-memory') {
+  process.stdout.write('== state memory: `gtos import` (a child process, default --cache, --gcmode full) of 500 × 1k-transfer blocks whose state grows to ~520k accounts; tx/s and peak RSS, serial and parallel\n');
+  results.stateMemory = await runStateMemoryBench({ blocks: Number(process.env.SYNC_BLOCKS ?? 500) });
+  process.stdout.write(JSON.stringify(results.stateMemory) + '\n');
 }
 if (!only || only === 'flood') {
   process.stdout.write('== flood: 50k txs the node must reject (42k underpriced, 8k unfunded) over batched RPC; node RSS before/after\n');

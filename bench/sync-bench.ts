@@ -29,6 +29,20 @@ interface SyncRun {
   /** The database's size after a clean stop, per tx imported. */
   diskBytesPerTx: number;
   diskMB: number;
+  /** The process's resident set, sampled every 200 ms while this node synced (the builder is gone by then; the serving chain is not). */
+  peakRssMB: number;
+}
+
+/** The largest RSS seen while `run` runs. */
+async function sampleRss<T>(run: () => Promise<T>): Promise<{ value: T; peakRssMB: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 200);
+  try {
+    const value = await run();
+    return { value, peakRssMB: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20) };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function dirBytes(dir: string): number {
@@ -49,6 +63,13 @@ function windowRate(ends: { t: number; txs: number }[], from: number, to: number
 }
 
 async function syncOnce(server: P2pNode, genesis: Parameters<typeof Blockchain.open>[0]['genesis'], target: bigint, exec: TxExecutor, gcmode: GcMode): Promise<SyncRun> {
+  // What the previous run left for the collector is not this run's.
+  (globalThis as { gc?: () => void }).gc?.();
+  const { value, peakRssMB } = await sampleRss(() => syncInto(server, genesis, target, exec, gcmode));
+  return { ...value, peakRssMB };
+}
+
+async function syncInto(server: P2pNode, genesis: Parameters<typeof Blockchain.open>[0]['genesis'], target: bigint, exec: TxExecutor, gcmode: GcMode): Promise<Omit<SyncRun, 'peakRssMB'>> {
   const dir = mkdtempSync(join(tmpdir(), 'gtos-bench-sync-'));
   const db = await LevelDatabase.open(dir);
   let node: P2pNode | undefined;
@@ -105,6 +126,7 @@ export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number
   }).then(({ builder, genesis: g }) => ({ target: builder.chain.currentHeader().number, genesis: g }));
   // Serve from a freshly opened chain: the builder's decoded tries and caches would otherwise
   // share the heap (and the garbage collector) with the node being measured.
+  const buildPeakMB = Math.round(process.resourceUsage().maxRSS / 1024);
   const served = await Blockchain.open({ db: serverDb });
   const server = await P2pNode.start(served, { port: 0, networkId: served.config.chainId });
   const serial = new TxExecutor({ parallel: false });
@@ -121,8 +143,8 @@ export async function runSyncBench(opts: { blocks?: number; txsPerBlock?: number
     const fullOverArchive = +(s.txPerSec / a.txPerSec).toFixed(2);
     const diskFullOverArchive = +(s.diskBytesPerTx / a.diskBytesPerTx).toFixed(2);
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-    process.stdout.write(`sync parallel/serial = ${ratio} (last 100 blocks: ${(p.last100TxPerSec / s.last100TxPerSec).toFixed(2)}), serial full/archive = ${fullOverArchive}, disk bytes/tx full/archive = ${diskFullOverArchive}, bench peak RSS ${peakRssMB} MB (builder, server and importer in one process)\n`);
-    return { workers, blocks, txsPerBlock: size, serial: s, parallel: p, serialArchive: a, ratio, fullOverArchive, diskFullOverArchive, peakRssMB };
+    process.stdout.write(`sync parallel/serial = ${ratio} (last 100 blocks: ${(p.last100TxPerSec / s.last100TxPerSec).toFixed(2)}), serial full/archive = ${fullOverArchive}, disk bytes/tx full/archive = ${diskFullOverArchive}, peak RSS while syncing serial/parallel/archive ${s.peakRssMB}/${p.peakRssMB}/${a.peakRssMB} MB (server included), bench process peak ${peakRssMB} MB (the builder's included: ${buildPeakMB} MB after building)\n`);
+    return { workers, blocks, txsPerBlock: size, serial: s, parallel: p, serialArchive: a, ratio, fullOverArchive, diskFullOverArchive, peakRssMB, buildPeakMB };
   } finally {
     await server.stop();
     await serial.close();

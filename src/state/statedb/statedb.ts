@@ -485,6 +485,7 @@ export class StateDB {
     } else {
       if (sink) this.trie.commitTo(sink, storageRootOf);
       else this.trie.commit(batch, (h, enc) => this.db.nodes.cache(h, enc));
+      this.trie.collapse();
       this.db.remember(root, this.trie);
     }
     this.committed = { parentRoot: this.originRoot, root, diff: this.flatDiff };

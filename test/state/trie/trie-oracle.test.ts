@@ -188,3 +188,52 @@ test('ordered trie roots (tx and receipt roots) match the oracle', async () => {
     assert.equal(bytesToHex(orderedTrieRoot(items)), bytesToHex(o.root()), `n=${n}`);
   }
 });
+
+test('collapse after commit: nodes below the cached depth become refs, a copy taken before is unaffected, later changes match the oracle', async () => {
+  const rng = new Rng(31);
+  const oracle = await createMPT({ useKeyHashing: true });
+  const db = new MemoryDatabase();
+  const store = new TrieNodeStore(db);
+  const t = new SecureTrie(EMPTY_ROOT, store);
+  const keys: Uint8Array[] = [];
+  const decodedBelow = (tr: SecureTrie, depth: number): number => {
+    let n = 0;
+    const walk = (node: any, pos: number) => {
+      if (!node || node.kind === 3) return;
+      if (pos >= depth && encodeLength(node) >= 32) n++;
+      if (node.kind === 2) node.children.forEach((c: any) => walk(c, pos + 1));
+      else if (node.kind === 1) walk(node.child, pos + node.path.length);
+    };
+    walk((tr as any).root, 0);
+    return n;
+  };
+  const encodeLength = (node: any) => (node.enc ? node.enc.length : 32);
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 1500; i++) {
+      const k = rng.bool(0.3) && keys.length ? rng.pick(keys) : rng.bytes(20);
+      if (rng.bool(0.15) && keys.length) {
+        t.del(k);
+        await oracle.del(k);
+      } else {
+        const v = randomValue(rng);
+        t.put(k, v);
+        await oracle.put(k, v);
+        keys.push(k);
+      }
+    }
+    const batch = db.batch();
+    const root = t.commit(batch, (h, enc) => store.cache(h, enc));
+    await batch.write();
+    const before = t.copy();
+    assert.ok(decodedBelow(t, t.cachedDepth) > 0, 'the commit left decoded nodes on the changed paths');
+    t.collapse();
+    assert.equal(decodedBelow(t, t.cachedDepth), 0, `round ${round}: nothing below depth ${t.cachedDepth} stays decoded`);
+    assert.equal(bytesToHex(t.hash()), bytesToHex(root));
+    assert.equal(bytesToHex(before.hash()), bytesToHex(root), 'a copy shares the collapsed parents and keeps its root');
+    for (const k of keys.slice(-200)) {
+      const o = await oracle.get(k);
+      assert.equal(t.get(k) ? bytesToHex(t.get(k)!) : null, o ? bytesToHex(o) : null, `round ${round} get`);
+    }
+  }
+  assert.equal(bytesToHex(t.hash()), bytesToHex(oracle.root()));
+});
