@@ -181,12 +181,17 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   const executor = new TxExecutor(executorConfig(cfg), executorObserver(metrics));
 
   let chain: Blockchain;
+  // Created after the chain; until then no block can be imported.
+  let pool: TxPool | undefined;
   try {
     chain = await Blockchain.open({
       db, genesis, executor,
       gcmode: cfg.node.gcmode === 'archive' ? 'archive' : 'full',
       retention: retentionForCache(cfg.node.cache),
-      recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
+      recoverSenders: (txs, chainId) => {
+        pool?.installKnownSenders(txs);
+        return executor.recoverSenders(txs, chainId);
+      },
       // The serial reference keeps every root on the main thread.
       rootWorker: cfg.txexec.parallel ? () => executor.spareCore() : false,
       onBlockImported: ({ block, ms }) => observeProcessedBlock(metrics.chain, 'imported', block.transactions.length, ms / 1000),
@@ -203,7 +208,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   }
   metrics.chain.head.set(Number(chain.currentHeader().number));
 
-  const pool = new TxPool(chain, txPoolConfig(cfg), {
+  pool = new TxPool(chain, txPoolConfig(cfg), {
     recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
     journalPath: cfg.txpool.journal ? join(datadir, cfg.txpool.journal) : undefined,
     rejournalMs: cfg.txpool.rejournal * 1000,
@@ -332,7 +337,13 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
         maxPeers: cfg.p2p.maxpeers,
         observer,
       }, pool);
-      sync = new SyncDriver(p2p, { prefetch: (blocks) => executor.prefetch(blocks, chain.config.chainId), observer });
+      sync = new SyncDriver(p2p, {
+        prefetch: (blocks) => {
+          for (const b of blocks) pool!.installKnownSenders(b.transactions);
+          executor.prefetch(blocks, chain.config.chainId);
+        },
+        observer,
+      });
       p2p.on('ban', () => p2pMetrics.bans.inc());
       // As geth: no sealing on a head we know to be behind the network's.
       miner?.holdWhile(() => sync!.busy);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { addressToHex, asAddress } from '../../../src/crypto/primitives.js';
 import { utf8ToBytes } from '../../../src/crypto/bytes.js';
 import { TxPool } from '../../../src/core/txpool/txpool.js';
+import { Transaction } from '../../../src/types/transaction.js';
 import { isPoolRejection, TxPoolError } from '../../../src/core/txpool/errors.js';
 import { SYSTEM_ACTION_ADDRESS } from '../../../src/sysaction/addresses.js';
 import { ChainBuilder } from '../../../tools/workload/chain-builder.js';
@@ -193,4 +194,21 @@ test('--txpool.locals senders are local from any source; with nolocals the journ
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a block\'s decoded copies of pooled txs get the pool\'s senders; others are left to recovery', async () => {
+  const { pool, users } = await setup();
+  const [a, c, d] = users;
+  const pooled = [transfer(a!, c!.address, 1n, CHAIN, { nonce: 0n }), transfer(c!, d!.address, 2n, CHAIN, { nonce: 0n, type: 2 })];
+  for (const tx of pooled) await pool.addRemotes([tx]);
+  const outside = transfer(d!, a!.address, 3n, CHAIN, { nonce: 0n });
+  // As a block body arrives: fresh objects from the wire, no sender yet.
+  const copies = [...pooled, outside].map((tx) => Transaction.decode(tx.encode()));
+  assert.ok(copies.every((tx) => tx.cachedSender() === undefined));
+  assert.equal(pool.installKnownSenders(copies), 2);
+  assert.equal(addressToHex(copies[0]!.cachedSender()!), addressToHex(a!.address));
+  assert.equal(addressToHex(copies[1]!.cachedSender()!), addressToHex(c!.address));
+  assert.equal(copies[2]!.cachedSender(), undefined, 'a tx the pool does not hold is recovered by the import');
+  assert.equal(pool.installKnownSenders(copies), 0, 'senders already set are left alone');
+  pool.stop();
 });
