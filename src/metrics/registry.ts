@@ -87,6 +87,8 @@ export interface Metrics {
     rootsOffThread: Counter<'where'>;
     flatRebuilds: Counter;
     flatLayers: Gauge;
+    /** Labelled by path (main|worker): what the root-path chooser measured, main-thread µs per tx. */
+    rootCost: Gauge<'path'>;
   };
   /** Only on a node that runs a p2p host: a dev node would otherwise export peers 0 forever. */
   p2p?: P2pMetrics;
@@ -151,6 +153,7 @@ export function createMetricsRegistry(opts: MetricsOptions = {}): Metrics {
     rootsOffThread: counter('gtos_state_root_offthread_total', 'State roots sent to the state-root worker, by where they were computed (worker|main: the worker failed)', ['where']),
     flatRebuilds: counter('gtos_state_flat_rebuilds_total', 'Times the flat state was rebuilt from the trie (start after an unclean stop, reorg below its disk layer)'),
     flatLayers: gauge('gtos_state_flat_layers', 'Flat-state layers in memory (diff layers and the disk layer)'),
+    rootCost: new Gauge({ name: 'gtos_state_root_cost_us_per_tx', help: 'Main-thread time a state root has lately cost per tx, by path (main: computed here; worker: the idle wait for the state-root worker); the cheaper path is used', labelNames: ['path'], registers }),
   };
   for (const where of ['worker', 'main']) state.rootsOffThread.inc({ where }, 0);
   for (const lane of EXECUTOR_LANES) executor.txs.inc({ lane }, 0);

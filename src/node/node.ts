@@ -230,6 +230,9 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       metrics.state.rootsOffThread.inc({ where: 'main' }, rw.failed - seen.failed);
       seen.computed = rw.computed;
       seen.failed = rw.failed;
+      const f = chain.rootPaths.figures;
+      if (f.mainSamples > 0) metrics.state.rootCost.set({ path: 'main' }, f.main * 1000);
+      if (f.workerSamples > 0) metrics.state.rootCost.set({ path: 'worker' }, f.worker * 1000);
     }
     const snaps = chain.snapshots;
     if (snaps) {

@@ -84,8 +84,11 @@ describe('dev node end to end (ethers v6)', () => {
     assert.match(text, /gtos_txexec_txs_total/);
     assert.match(text, /^gtos_chain_txs_total\{origin="mined"\} [1-9]/m, 'sealed blocks count as processed');
     assert.match(text, /gtos_miner_blocks_total \d+/);
-    // A parallel dev node mines with a free core (its pool is idle between txs): its roots come from the state-root worker.
+    // A parallel dev node mines with a free core (its pool is idle between txs): after two blocks on the main
+    // thread the root-path chooser tries the worker, and both paths' measured costs are exported.
     assert.match(text, /^gtos_state_root_offthread_total\{where="worker"\} [1-9]/m, 'the miner\'s state roots are computed on the worker');
+    assert.match(text, /^gtos_state_root_cost_us_per_tx\{path="main"\} [0-9.e+-]+$/m);
+    assert.match(text, /^gtos_state_root_cost_us_per_tx\{path="worker"\} [0-9.e+-]+$/m);
     assert.match(text, /^gtos_state_root_offthread_total\{where="main"\} 0$/m, 'no worker failed');
     assert.match(text, /^gtos_state_flat_layers [1-9]/m, 'the flat state has layers');
     assert.match(text, /process_cpu_user_seconds_total/);
