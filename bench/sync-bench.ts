@@ -75,7 +75,8 @@ async function syncInto(server: P2pNode, genesis: Parameters<typeof Blockchain.o
   let node: P2pNode | undefined;
   try {
     const chain = await Blockchain.open({ db, genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c), gcmode, rootWorker: exec.config.parallel ? () => exec.spareCore() : false });
-    node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId });
+    // The server as a bootnode too, as a real node has one: a dropped connection is redialed.
+    node = await P2pNode.start(chain, { port: 0, networkId: chain.config.chainId, bootnodes: [server.libp2p.getMultiaddrs()[0]!.toString()] });
     new SyncDriver(node, { prefetch: (b) => exec.prefetch(b, chain.config.chainId) });
     let txs = 0;
     const ends: { t: number; txs: number }[] = [];
@@ -88,7 +89,19 @@ async function syncInto(server: P2pNode, genesis: Parameters<typeof Blockchain.o
     const done = new Promise<void>((resolve) => chain.on('head', () => chain.currentHeader().number >= target && resolve()));
     const t0 = performance.now();
     await node.dial(server.libp2p.getMultiaddrs()[0]!);
-    await done;
+    // A sync that stops moving is reported with what the node knows, instead of a silent hang.
+    let lastHead = -1n, still = 0;
+    const watchdog = setInterval(() => {
+      const h = chain.currentHeader().number;
+      still = h === lastHead ? still + 1 : 0;
+      lastHead = h;
+      if (still === 6) process.stdout.write(`  sync stalled at block ${h} for 60 s: ${node?.libp2p.getConnections().length ?? 0} connections, ${node?.peers.size ?? 0} peers with status\n`);
+    }, 10_000);
+    try {
+      await done;
+    } finally {
+      clearInterval(watchdog);
+    }
     const ms = performance.now() - t0;
     const blocks = Number(target);
     const chainMs = Object.fromEntries(Object.entries(chain.timings).map(([k, v]) => [k, Math.round(v)]));

@@ -5,7 +5,7 @@
  */
 import { equalBytes } from '../../crypto/bytes.js';
 import { decodeRlp } from '../../crypto/rlp.js';
-import { Kind, type TrieNode } from './node.js';
+import { Kind, refNode, type TrieNode } from './node.js';
 import { decodeNode, EMPTY_ROOT, MissingNodeError, type NodeSource } from './trie.js';
 
 function nibblesToBytes(nibbles: number[]): Uint8Array {
@@ -17,7 +17,7 @@ function nibblesToBytes(nibbles: number[]): Uint8Array {
 export function* trieLeaves(source: NodeSource, root: Uint8Array): Generator<[key: Uint8Array, value: Uint8Array]> {
   if (equalBytes(root, EMPTY_ROOT)) return;
   // Pushed in reverse child order, so leaves come out in key order.
-  const stack: { node: TrieNode; path: number[] }[] = [{ node: { kind: Kind.Ref, hash: root, stored: true }, path: [] }];
+  const stack: { node: TrieNode; path: number[] }[] = [{ node: refNode(root), path: [] }];
   while (stack.length > 0) {
     const { node, path } = stack.pop()!;
     switch (node.kind) {

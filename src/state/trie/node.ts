@@ -24,6 +24,37 @@ export interface RefNode { kind: Kind.Ref; hash: Uint8Array; key?: string; enc?:
 export type TrieNode = LeafNode | ExtNode | BranchNode | RefNode;
 
 /**
+ * Every node is built by these four, with all fields present in one order, so
+ * V8 gives every kind one hidden class: the hot reads (`kind`, `stored`,
+ * `enc`, `hash`) stay monomorphic. Built as literals of differing shapes with
+ * fields added later (enc, hash, key, stored), nodes had dozens of shapes, and
+ * the commit's visit and the encoders ran megamorphic.
+ */
+function makeNode(kind: Kind, path: Uint8Array | undefined, value: Uint8Array | undefined, child: TrieNode | undefined,
+  children: (TrieNode | undefined)[] | undefined, hash: Uint8Array | undefined, stored: boolean, gen: number): unknown {
+  return { kind, path, value, child, children, enc: undefined, hash, key: undefined, stored, gen };
+}
+
+export function leafNode(path: Uint8Array, value: Uint8Array, gen = 0): LeafNode {
+  return makeNode(Kind.Leaf, path, value, undefined, undefined, undefined, false, gen) as LeafNode;
+}
+
+export function extNode(path: Uint8Array, child: TrieNode, gen = 0): ExtNode {
+  return makeNode(Kind.Ext, path, undefined, child, undefined, undefined, false, gen) as ExtNode;
+}
+
+export function branchNode(children: (TrieNode | undefined)[], value: Uint8Array | undefined, gen = 0): BranchNode {
+  return makeNode(Kind.Branch, undefined, value, undefined, children, undefined, false, gen) as BranchNode;
+}
+
+/** A node known by hash (stored somewhere the trie's source can load it from). */
+export function refNode(hash: Uint8Array, key?: string): RefNode {
+  const n = makeNode(Kind.Ref, undefined, undefined, undefined, undefined, hash, true, 0) as RefNode;
+  if (key !== undefined) n.key = key;
+  return n;
+}
+
+/**
  * `gen` marks a node created by one trie since its last copy(): nobody else
  * can see it, so that trie may change it in place (clearing its cached
  * encoding, hash and stored mark) instead of copying the path. copy() gives

@@ -12,8 +12,8 @@ import type { WriteBatch } from '../database.js';
 import { schema } from '../schema.js';
 import { decodeRlp, type RlpItem } from '../../crypto/rlp.js';
 import {
-  encodeNode, hashedChildKeys, hexPrefixDecode, Kind, nextGen, nodeHash, nodeKey,
-  type BranchNode, type ExtNode, type LeafNode, type TrieNode,
+  branchNode, encodeNode, extNode, hashedChildKeys, hexPrefixDecode, Kind, leafNode, nextGen, nodeHash, nodeKey, refNode,
+  type BranchNode, type ExtNode, type TrieNode,
 } from './node.js';
 
 const NO_KEYS: string[] = [];
@@ -68,14 +68,14 @@ export function decodeNode(item: RlpItem): TrieNode {
   if (!Array.isArray(item)) throw new Error('trie node must be a list');
   if (item.length === 2) {
     const { path, leaf } = hexPrefixDecode(item[0] as Uint8Array);
-    if (leaf) return { kind: Kind.Leaf, path, value: item[1] as Uint8Array };
-    return { kind: Kind.Ext, path, child: decodeChild(item[1]!)! };
+    if (leaf) return leafNode(path, item[1] as Uint8Array);
+    return extNode(path, decodeChild(item[1]!)!);
   }
   if (item.length === 17) {
     const children: (TrieNode | undefined)[] = new Array(16);
     for (let i = 0; i < 16; i++) children[i] = decodeChild(item[i]!);
     const v = item[16] as Uint8Array;
-    return { kind: Kind.Branch, children, value: v.length > 0 ? v : undefined };
+    return branchNode(children, v.length > 0 ? v : undefined);
   }
   throw new Error(`trie node has ${item.length} items`);
 }
@@ -83,7 +83,7 @@ export function decodeNode(item: RlpItem): TrieNode {
 function decodeChild(item: RlpItem): TrieNode | undefined {
   if (Array.isArray(item)) return decodeNode(item);
   if (item.length === 0) return undefined;
-  if (item.length === 32) return { kind: Kind.Ref, hash: item, stored: true };
+  if (item.length === 32) return refNode(item);
   throw new Error(`invalid child reference of ${item.length} bytes`);
 }
 
@@ -99,7 +99,7 @@ export class Trie {
 
   constructor(root: Hash = EMPTY_ROOT, protected readonly source?: NodeSource) {
     const same = root.length === 32 && root.every((b, i) => b === EMPTY_ROOT[i]);
-    this.root = same ? undefined : { kind: Kind.Ref, hash: root, stored: true };
+    this.root = same ? undefined : refNode(root);
   }
 
   private resolve(n: TrieNode): Exclude<TrieNode, { kind: Kind.Ref }> {
@@ -196,7 +196,7 @@ export class Trie {
   }
 
   private insert(n: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
-    if (!n) return { kind: Kind.Leaf, path: path.slice(pos), value, gen: this.gen };
+    if (!n) return leafNode(path.slice(pos), value, this.gen);
     const r = this.resolve(n);
     if (r.gen === this.gen) {
       // Ours alone: update in place (the deferred hash is recomputed for this path only).
@@ -220,34 +220,34 @@ export class Trie {
     }
     if (r.kind === Kind.Branch) {
       const children = r.children.slice();
-      if (pos === path.length) return { kind: Kind.Branch, children, value, gen: this.gen };
+      if (pos === path.length) return branchNode(children, value, this.gen);
       const i = path[pos]!;
       children[i] = this.insert(children[i], path, pos + 1, value);
-      return { kind: Kind.Branch, children, value: r.value, gen: this.gen };
+      return branchNode(children, r.value, this.gen);
     }
     const match = prefixLen(path, pos, r.path);
     if (r.kind === Kind.Leaf && match === r.path.length && pos + match === path.length) {
-      return { kind: Kind.Leaf, path: r.path, value, gen: this.gen };
+      return leafNode(r.path, value, this.gen);
     }
     if (r.kind === Kind.Ext && match === r.path.length) {
-      return { kind: Kind.Ext, path: r.path, child: this.insert(r.child, path, pos + match, value), gen: this.gen };
+      return extNode(r.path, this.insert(r.child, path, pos + match, value), this.gen);
     }
     // Paths diverge after `match` nibbles: a branch there, behind an extension for the shared part.
-    const branch: BranchNode = { kind: Kind.Branch, children: new Array(16), value: undefined, gen: this.gen };
+    const branch = branchNode(new Array(16), undefined, this.gen);
     // The existing node's remainder.
     if (r.kind === Kind.Leaf) {
       if (match === r.path.length) branch.value = r.value;
-      else branch.children[r.path[match]!] = { kind: Kind.Leaf, path: r.path.subarray(match + 1), value: r.value, gen: this.gen };
+      else branch.children[r.path[match]!] = leafNode(r.path.subarray(match + 1), r.value, this.gen);
     } else {
       const rest = r.path.subarray(match + 1);
-      branch.children[r.path[match]!] = rest.length === 0 ? r.child : { kind: Kind.Ext, path: rest, child: r.child, gen: this.gen };
+      branch.children[r.path[match]!] = rest.length === 0 ? r.child : extNode(rest, r.child, this.gen);
     }
     // The new value.
     const p = pos + match;
     if (p === path.length) branch.value = value;
-    else branch.children[path[p]!] = { kind: Kind.Leaf, path: path.slice(p + 1), value, gen: this.gen };
+    else branch.children[path[p]!] = leafNode(path.slice(p + 1), value, this.gen);
     if (match === 0) return branch;
-    return { kind: Kind.Ext, path: r.path.subarray(0, match), child: branch, gen: this.gen };
+    return extNode(r.path.subarray(0, match), branch, this.gen);
   }
 
   private remove(n: TrieNode | undefined, path: Uint8Array, pos: number): TrieNode | undefined {
@@ -284,17 +284,17 @@ export class Trie {
         only = i;
       }
     }
-    if (count === 0) return value === undefined ? undefined : { kind: Kind.Leaf, path: new Uint8Array(0), value };
+    if (count === 0) return value === undefined ? undefined : leafNode(new Uint8Array(0), value);
     if (count === 1 && value === undefined) return this.joinExt(Uint8Array.of(only), children[only]!);
-    return { kind: Kind.Branch, children, value };
+    return branchNode(children, value);
   }
 
   /** `prefix` followed by `child`, merged into one node where the child is a leaf or extension. */
   private joinExt(prefix: Uint8Array, child: TrieNode): TrieNode {
     const c = this.resolve(child);
-    if (c.kind === Kind.Leaf) return { kind: Kind.Leaf, path: concatNibbles(prefix, c.path), value: c.value } as LeafNode;
-    if (c.kind === Kind.Ext) return { kind: Kind.Ext, path: concatNibbles(prefix, c.path), child: c.child } as ExtNode;
-    return { kind: Kind.Ext, path: prefix, child: c } as ExtNode;
+    if (c.kind === Kind.Leaf) return leafNode(concatNibbles(prefix, c.path), c.value);
+    if (c.kind === Kind.Ext) return extNode(concatNibbles(prefix, c.path), c.child);
+    return extNode(prefix, c);
   }
 
   hash(): Hash {
@@ -368,7 +368,7 @@ export class Trie {
       if (pos >= depth) {
         // An embedded node has no hash to be loaded by: it stays in its parent.
         if (encodeNode(n).length < 32) return n;
-        return { kind: Kind.Ref, hash: nodeHash(n), key: n.key, stored: true };
+        return refNode(nodeHash(n), n.key);
       }
       if (n.kind === Kind.Branch) {
         const ch = n.children;
