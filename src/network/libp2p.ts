@@ -17,6 +17,7 @@ import { bootstrap } from '@libp2p/bootstrap';
 import { GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { MAX_FRAME_BYTES } from './reqresp/messages.js';
+import { REQUEST_TIMEOUT_MS } from './reqresp/protocol.js';
 import { scoreParams, scoreThresholds } from './gossip/scoring.js';
 import type { GossipTopics } from './gossip/topics.js';
 import type { BanList } from './peers/ban-list.js';
@@ -43,6 +44,9 @@ export function createHostLibp2p(opts: Libp2pOptions, topics: GossipTopics, bans
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: opts.maxPeers ?? 50 },
+    // A node busy importing answers pings late (its range responses queue ahead of them): give a
+    // ping as long as any request before the monitor gives up on the connection (its floor is 5 s).
+    connectionMonitor: { pingTimeout: { minTimeout: REQUEST_TIMEOUT_MS } },
     connectionGater: {
       denyDialPeer: (p: PeerId) => bans.isBanned(p.toString()),
       denyInboundEncryptedConnection: (p: PeerId) => bans.isBanned(p.toString()),

@@ -115,8 +115,9 @@ export class Syncer extends EventEmitter {
         break;
       }
       next += BigInt(blocks.length);
-      // The peer's end is where it answers short; until then keep the next chunk in flight.
-      if (BigInt(blocks.length) === this.chunk) {
+      // Until the head the peer announced, keep the next chunk in flight: a short answer is its
+      // byte limit, not its end (an empty one, or one that no longer links, ends the sync).
+      if (next <= status.headNumber) {
         pending = this.fetchBlocks(peer, next);
         pending.catch(() => undefined);
       }

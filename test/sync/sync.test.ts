@@ -157,6 +157,22 @@ test('syncer: dropped txs of the losing branch are handed back', async () => {
   assert.deepEqual(dropped, [bytesToHex(tx.hash())]);
 });
 
+test('syncer: answers cut short by the byte limit do not end the sync; it runs to the announced head', async () => {
+  const peer = await builderWith(60, 2);
+  const local = (await ChainBuilder.create(spec)).chain;
+  const counts: number[] = [];
+  // ~3 blocks per answer where 64 were asked: the server's soft limit, as a big-block chain hits it.
+  const res = await new Syncer(local, async (_p, req) => {
+    const frames = serveRange(peer.chain, req, 2_000);
+    if (req.bodies) counts.push(frames.length);
+    return frames;
+  }).maybeSync('peer', statusOf(peer.chain));
+  assert.equal(local.currentHeader().number, 60n);
+  assert.equal(bytesToHex(local.currentHash()), bytesToHex(peer.chain.currentHash()));
+  assert.equal(res?.imported, 60);
+  assert.ok(counts.length >= 10 && counts.every((c) => c < 64), `short answers: ${counts.join(',')}`);
+});
+
 test('syncer: peers that serve invalid blocks, broken chains, garbage or too much are blamed; nothing bad is written', async () => {
   const peer = await builderWith(40);
   const good = (req: Parameters<RangeFetcher>[1]) => serveRange(peer.chain, req);

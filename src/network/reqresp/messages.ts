@@ -15,8 +15,14 @@ export const MAX_REQUEST_BYTES = 128;
 export const MAX_BLOCKS_PER_RESPONSE = 128;
 /** Most headers one header-only response carries. */
 export const MAX_HEADERS_PER_RESPONSE = 1024;
-/** A response stops adding frames once it has sent this many bytes (it always carries at least one). */
-export const SOFT_RESPONSE_BYTES = 8 * 1024 * 1024;
+/**
+ * A response stops adding frames once it has sent this many bytes (it always
+ * carries at least one); go-ethereum's softResponseLimit. What a slow importer
+ * has not read yet queues on the connection ahead of its pings and status
+ * exchanges: at 8 MB (64 blocks of 1k txs), late in a 500-block sync, the
+ * connection monitor's ping timed out behind it and the only peer was lost.
+ */
+export const SOFT_RESPONSE_BYTES = 2 * 1024 * 1024;
 /** The largest frame a reader accepts: one block (as the largest gossip message). */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 

@@ -24,7 +24,7 @@ const MAX_SERVING_PER_PEER = 2;
 const MAX_INBOUND_STREAMS = 16;
 
 /** The encoded frames answering `req`, in the order asked; empty when the origin is unknown. */
-export function serveRange(chain: Blockchain, req: BlockRangeRequest): Uint8Array[] {
+export function serveRange(chain: Blockchain, req: BlockRangeRequest, softBytes = SOFT_RESPONSE_BYTES): Uint8Array[] {
   const want = servedCount(req);
   let header: Header | undefined;
   let hash: Hash | undefined;
@@ -39,7 +39,7 @@ export function serveRange(chain: Blockchain, req: BlockRangeRequest): Uint8Arra
   let bytes = 0;
   while (header && hash && frames.length < want) {
     const frame = req.bodies ? encodeBlock(chain.getBlock(hash)!) : encodeHeader(header);
-    if (frames.length > 0 && bytes + frame.length > SOFT_RESPONSE_BYTES) break;
+    if (frames.length > 0 && bytes + frame.length > softBytes) break;
     frames.push(frame);
     bytes += frame.length;
     if (req.reverse) {
