@@ -88,6 +88,15 @@ async function syncInto(server: P2pNode, genesis: Parameters<typeof Blockchain.o
     });
     const done = new Promise<void>((resolve) => chain.on('head', () => chain.currentHeader().number >= target && resolve()));
     const t0 = performance.now();
+    // Peers dropped or banned on either side are printed: a sync that loses its only peer stalls.
+    const said = (side: string, what: string) => (_peer: string, why: string) =>
+      process.stdout.write(`  ${side} ${what} its peer at block ${chain.currentHeader().number}: ${why}\n`);
+    const listeners = [[node, 'importer'], [server, 'server']].flatMap(([n, side]) =>
+      (['drop', 'ban'] as const).map((what) => {
+        const fn = said(side as string, what === 'drop' ? 'dropped' : 'banned');
+        (n as P2pNode).on(what, fn);
+        return () => (n as P2pNode).off(what, fn);
+      }));
     await node.dial(server.libp2p.getMultiaddrs()[0]!);
     // A sync that stops moving is reported with what the node knows, instead of a silent hang.
     let lastHead = -1n, still = 0;
@@ -101,6 +110,7 @@ async function syncInto(server: P2pNode, genesis: Parameters<typeof Blockchain.o
       await done;
     } finally {
       clearInterval(watchdog);
+      for (const off of listeners) off();
     }
     const ms = performance.now() - t0;
     const blocks = Number(target);
