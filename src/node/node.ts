@@ -9,6 +9,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { addressFromHex, addressToHex, type Address } from '../crypto/primitives.js';
 import { KeystoreDir, readPasswordList } from '../crypto/keystore-dir.js';
 import { Blockchain, type NewHeadEvent } from '../core/chain/blockchain.js';
+import type { Transaction } from '../types/transaction.js';
 import { retentionForCache } from '../core/chain/state-retention.js';
 import { ChainCorruptionError } from '../core/chain/chain-store.js';
 import { ChainIntegrityError, quickCheck } from '../core/chain/integrity.js';
@@ -183,13 +184,15 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
   let chain: Blockchain;
   // Created after the chain; until then no block can be imported.
   let pool: TxPool | undefined;
+  // Block txs the pool already holds take its senders: neither the import nor its lookahead recovers them again.
+  const knownSenders = (txs: readonly Transaction[]) => pool?.installKnownSenders(txs);
   try {
     chain = await Blockchain.open({
       db, genesis, executor,
       gcmode: cfg.node.gcmode === 'archive' ? 'archive' : 'full',
       retention: retentionForCache(cfg.node.cache),
       recoverSenders: (txs, chainId) => {
-        pool?.installKnownSenders(txs);
+        knownSenders(txs);
         return executor.recoverSenders(txs, chainId);
       },
       // The serial reference keeps every root on the main thread.
@@ -342,7 +345,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
       }, pool);
       sync = new SyncDriver(p2p, {
         prefetch: (blocks) => {
-          for (const b of blocks) pool!.installKnownSenders(b.transactions);
+          for (const b of blocks) knownSenders(b.transactions);
           executor.prefetch(blocks, chain.config.chainId);
         },
         observer,
