@@ -66,8 +66,9 @@ export class StateRetention {
       this.lastWholeFlush = Date.now();
     }
     if (this.dirty.bytes > this.config.dirtyBudgetBytes) {
-      // Down to 80 %, so the next blocks do not each flush a sliver.
-      flushed = flushed.concat(this.dirty.flushOldest(batch, Math.floor(this.config.dirtyBudgetBytes * 0.8)));
+      // Down to 80 %, so the next blocks do not each flush a sliver; what the head reaches first (it must reach the disk some day).
+      const live = number === headNumber ? root : undefined;
+      flushed = flushed.concat(this.dirty.flushOldest(batch, Math.floor(this.config.dirtyBudgetBytes * 0.8), live));
     }
     this.flushedNodes += flushed.length;
     return flushed;

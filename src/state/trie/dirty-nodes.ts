@@ -6,106 +6,322 @@
  * never written. Insertion order is flush order: a node is inserted after its
  * children, so flushing the oldest first never puts a node on disk before what
  * it points to, and a root on disk always has its whole trie there.
+ *
+ * Stored compactly, because pruning only works while the kept states fit in
+ * the budget (past it, every node is flushed before it dies, as in an
+ * archive): encodings are packed into large slabs, a node is one slot in
+ * typed columns, and its counted children are one bit per hashed reference of
+ * its own encoding plus the 4-byte slot each had, after the encoding in the
+ * slab, rather than a list of keys. Measured on 300k nodes: about 100 bytes
+ * beyond the encoding, against ~750 for a Map of objects each with its own
+ * buffer and child-key array.
  */
 import { schema } from '../schema.js';
 import type { WriteBatch } from '../database.js';
-
 import { bytesKey, keyBytes } from '../../crypto/bytes.js';
+import { hashedRefOffsets, isLeafEncoding } from './node.js';
 
 export const keyOf = bytesKey;
 const hashOf = keyBytes;
 
-const NO_CHILDREN: string[] = [];
-
-/** Bytes a dirty entry costs beyond its encoding (map entry, key string, object, child keys), estimated. */
-const ENTRY_OVERHEAD = 160;
-const CHILD_OVERHEAD = 48;
-
-interface DirtyNode {
-  enc: Uint8Array;
-  /** Dirty parents pointing here, plus external references (kept block roots). */
-  refs: number;
-  /** Hashed children, as keys; only those still dirty matter. */
-  children: string[];
-}
+/** Bytes a node costs beyond its encoding: its map entry and key string, and its slot in the columns (measured, see the header). */
+const ENTRY_OVERHEAD = 100;
+const SLAB = 4 << 20;
+/** A node's counted references: one bit each, in hashedRefOffsets order (17 at most: 16 children and a leaf's storage root). */
+const LEAF_REF = 1 << 31;
 
 export class DirtyNodeCache {
-  private readonly nodes = new Map<string, DirtyNode>();
+  /** Node key → slot. Map order is insertion order, i.e. flush order. */
+  private readonly index = new Map<string, number>();
+  private slab: Uint32Array = new Uint32Array(1024);
+  private pos: Uint32Array = new Uint32Array(1024);
+  private len: Uint32Array = new Uint32Array(1024);
+  private refs: Int32Array = new Int32Array(1024);
+  /** Bit i: the i-th hashed reference was dirty at insert and counted; LEAF_REF: read the leaf's value as an account. */
+  private counted: Uint32Array = new Uint32Array(1024);
+  /** How many counted children follow the encoding in the slab, as 4-byte slots (checked against the key at use: a slot may be reused). */
+  private nk: Uint8Array = new Uint8Array(1024);
+  /** Insertion order, for flushing the head's oldest nodes first. */
+  private seq: Float64Array = new Float64Array(1024);
+  private nextSeq = 0;
+  /** Each slot's key (the Map's own string): a freed node leaves the index by it. */
+  private keys: (string | undefined)[] = [];
+  private freeSlots: number[] = [];
+  private nextSlot = 0;
+  private slabs: (Uint8Array | undefined)[] = [];
+  private slabLive: number[] = [];
+  private writeSlab = -1;
+  private writePos = SLAB;
+  private encBytes = 0;
+  /** Bytes of all slabs allocated. */
+  private held = 0;
+  private readonly offsets: number[] = [];
   /** Estimated memory held, for the flush budget. */
   bytes = 0;
 
   get size(): number {
-    return this.nodes.size;
+    return this.index.size;
   }
 
+  /** A copy of the node's encoding: a view would keep a whole slab alive in whatever holds it. */
   get(hash: Uint8Array): Uint8Array | undefined {
-    return this.nodes.get(keyOf(hash))?.enc;
+    const s = this.index.get(keyOf(hash));
+    return s === undefined ? undefined : this.view(s).slice();
   }
 
   has(hash: Uint8Array): boolean {
-    return this.nodes.has(keyOf(hash));
+    return this.index.has(keyOf(hash));
+  }
+
+  private view(s: number): Uint8Array {
+    const p = this.pos[s]!;
+    return this.slabs[this.slab[s]!]!.subarray(p, p + this.len[s]!);
   }
 
   /**
    * Adds a node (by its nodeKey) whose children were inserted before it, or are
-   * on disk. Only children dirty now are counted and remembered: one on disk is
-   * never freed here, and one re-inserted later is not this node's to release.
+   * on disk. `childKeys` are its hashed references in encoding order (as
+   * hashedChildKeys, then an account leaf's storage root). Only those dirty
+   * now are counted: one on disk is never freed here.
    */
   insert(key: string, enc: Uint8Array, childKeys: readonly string[]): void {
-    if (this.nodes.has(key)) return;
-    let children = NO_CHILDREN;
-    for (const c of childKeys) {
-      const d = this.nodes.get(c);
-      if (!d) continue;
-      d.refs++;
-      if (children === NO_CHILDREN) children = [];
-      children.push(c);
+    if (this.index.has(key)) return;
+    let mask = 0;
+    const kids = this.kidScratch;
+    kids.length = 0;
+    for (let i = 0; i < childKeys.length; i++) {
+      const c = this.index.get(childKeys[i]!);
+      if (c === undefined) continue;
+      this.refs[c]!++;
+      mask |= 1 << i;
+      kids.push(c);
     }
-    this.nodes.set(key, { enc, refs: 0, children });
-    this.bytes += enc.length + ENTRY_OVERHEAD + children.length * CHILD_OVERHEAD;
+    // A leaf's only reference is its account's storage root: mark it so free() reads the value as an account.
+    if (mask !== 0 && childKeys.length === 1 && isLeafEncoding(enc)) mask |= LEAF_REF;
+    const s = this.allocSlot();
+    this.store(s, enc, kids);
+    this.refs[s] = 0;
+    this.counted[s] = mask;
+    this.seq[s] = this.nextSeq++;
+    this.keys[s] = key;
+    this.index.set(key, s);
+    this.bytes += this.cost(s);
+  }
+
+  private readonly kidScratch: number[] = [];
+
+  /** What slot `s` counts against the budget. */
+  private cost(s: number): number {
+    return this.len[s]! + 4 * this.nk[s]! + ENTRY_OVERHEAD;
+  }
+
+  private allocSlot(): number {
+    const s = this.freeSlots.pop();
+    if (s !== undefined) return s;
+    if (this.nextSlot === this.slab.length) {
+      const grow = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.slab = grow(this.slab);
+      this.pos = grow(this.pos);
+      this.len = grow(this.len);
+      this.refs = grow(this.refs);
+      this.counted = grow(this.counted);
+      this.nk = grow(this.nk);
+      this.seq = grow(this.seq);
+    }
+    return this.nextSlot++;
+  }
+
+  /** Copies `enc`, then the slots of `kids` (4 bytes each), to the end of the current slab (a new one when it is full). */
+  private store(s: number, enc: Uint8Array, kids: readonly number[]): void {
+    const size = enc.length + 4 * kids.length;
+    if (this.writePos + size > SLAB) {
+      let i = this.slabs.indexOf(undefined);
+      if (i < 0) i = this.slabs.length;
+      this.slabs[i] = new Uint8Array(Math.max(SLAB, size));
+      this.held += this.slabs[i]!.length;
+      this.slabLive[i] = 0;
+      this.writeSlab = i;
+      this.writePos = 0;
+    }
+    const slab = this.slabs[this.writeSlab]!;
+    slab.set(enc, this.writePos);
+    let o = this.writePos + enc.length;
+    for (const c of kids) {
+      slab[o++] = c & 0xff;
+      slab[o++] = (c >>> 8) & 0xff;
+      slab[o++] = (c >>> 16) & 0xff;
+      slab[o++] = c >>> 24;
+    }
+    this.slab[s] = this.writeSlab;
+    this.pos[s] = this.writePos;
+    this.len[s] = enc.length;
+    this.nk[s] = kids.length;
+    this.writePos += size;
+    this.slabLive[this.writeSlab]! += size;
+    this.encBytes += size;
+  }
+
+  /** The j-th counted child slot stored after `s`'s encoding. */
+  private kidAt(s: number, j: number): number {
+    const slab = this.slabs[this.slab[s]!]!;
+    const o = this.pos[s]! + this.len[s]! + 4 * j;
+    return (slab[o]! | (slab[o + 1]! << 8) | (slab[o + 2]! << 16) | (slab[o + 3]! << 24)) >>> 0;
+  }
+
+  /** Removes slot `s`; a slab whose last node leaves is released, and sparse slabs are compacted. */
+  private drop(s: number): void {
+    this.index.delete(this.keys[s]!);
+    this.keys[s] = undefined;
+    const n = this.len[s]! + 4 * this.nk[s]!;
+    this.bytes -= n + ENTRY_OVERHEAD;
+    this.encBytes -= n;
+    const b = this.slab[s]!;
+    if ((this.slabLive[b]! -= n) === 0 && b !== this.writeSlab) this.release(b);
+    this.freeSlots.push(s);
+    this.maybeCompact();
+  }
+
+  private release(b: number): void {
+    this.held -= this.slabs[b]!.length;
+    this.slabs[b] = undefined;
+  }
+
+  /** Slabs held more than twice the live encodings (long-lived nodes pin them): move the nodes of the sparse ones. */
+  private maybeCompact(): void {
+    if (this.held <= 2 * this.encBytes + 4 * SLAB) return;
+    const sparse = new Set<number>();
+    for (let i = 0; i < this.slabs.length; i++) {
+      if (this.slabs[i] && i !== this.writeSlab && this.slabLive[i]! < this.slabs[i]!.length / 2) sparse.add(i);
+    }
+    for (const s of this.index.values()) {
+      const b = this.slab[s]!;
+      if (!sparse.has(b)) continue;
+      const enc = this.view(s);
+      const kids: number[] = [];
+      for (let j = 0; j < this.nk[s]!; j++) kids.push(this.kidAt(s, j));
+      const size = enc.length + 4 * kids.length;
+      this.slabLive[b]! -= size;
+      this.encBytes -= size;
+      this.store(s, enc, kids);
+    }
+    for (const i of sparse) this.release(i);
+  }
+
+  /** The slots of the dirty nodes `s` counted at insert. */
+  private countedChildren(s: number, fn: (child: number) => void): void {
+    const mask = this.counted[s]!;
+    if (mask === 0) return;
+    const enc = this.view(s);
+    const offs = hashedRefOffsets(enc, (mask & LEAF_REF) !== 0, this.offsets);
+    let j = 0;
+    for (let i = 0; i < offs.length; i++) {
+      if ((mask & (1 << i)) === 0) continue;
+      const o = offs[i]!;
+      // The slot it had at insert, if it still holds that node; else it left (flushed) or came back elsewhere: look it up.
+      const guess = this.kidAt(s, j++);
+      if (keyIs(this.keys[guess], enc, o)) {
+        fn(guess);
+        continue;
+      }
+      const c = this.index.get(Buffer.from(enc.buffer, enc.byteOffset + o, 32).toString('latin1'));
+      if (c !== undefined) fn(c);
+    }
   }
 
   /** A block keeps this root (no-op when the root is on disk already). */
   reference(root: Uint8Array): void {
-    const d = this.nodes.get(keyOf(root));
-    if (d) d.refs++;
+    const s = this.index.get(keyOf(root));
+    if (s !== undefined) this.refs[s]!++;
   }
 
   /** A block no longer keeps this root: frees what nothing else reaches. */
   dereference(root: Uint8Array): void {
     const k = keyOf(root);
-    const d = this.nodes.get(k);
-    if (!d) return;
-    if (--d.refs <= 0) this.free(k, d);
+    const s = this.index.get(k);
+    if (s === undefined) return;
+    if (--this.refs[s]! <= 0) this.free(s);
   }
 
-  private free(rootKey: string, rootNode: DirtyNode): void {
+  private free(root: number): void {
     // Iterative: a long freed chain (deep storage tries) must not overflow the stack.
-    const stack: [string, DirtyNode][] = [[rootKey, rootNode]];
+    const stack = [root];
     while (stack.length) {
-      const [k, d] = stack.pop()!;
-      this.nodes.delete(k);
-      this.bytes -= d.enc.length + ENTRY_OVERHEAD + d.children.length * CHILD_OVERHEAD;
-      for (const c of d.children) {
-        const cd = this.nodes.get(c);
-        if (cd && --cd.refs <= 0) stack.push([c, cd]);
-      }
+      const s = stack.pop()!;
+      this.countedChildren(s, (c) => {
+        if (--this.refs[c]! <= 0) stack.push(c);
+      });
+      this.drop(s);
     }
+  }
+
+  /** Every dirty node `root` reaches (counted references), children before parents. */
+  private reachable(root: number): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>([root]);
+    // Post-order without recursion: a node is emitted after all its dirty children.
+    const stack: { s: number; kids: number[]; i: number }[] = [{ s: root, kids: this.kids(root), i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i < top.kids.length) {
+        const c = top.kids[top.i++]!;
+        if (!seen.has(c)) {
+          seen.add(c);
+          stack.push({ s: c, kids: this.kids(c), i: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      out.push(top.s);
+    }
+    return out;
+  }
+
+  private kids(s: number): number[] {
+    const out: number[] = [];
+    this.countedChildren(s, (c) => out.push(c));
+    return out;
   }
 
   /**
    * Puts the oldest nodes into `batch` until the estimate is at most
    * `targetBytes`; returns their keys. They stay readable here until the
    * caller, once the batch is written, hands the keys to `forget`.
+   *
+   * With `live` (the head's root), the oldest of the nodes the head reaches go
+   * first: those must reach the disk some day, while a node only older kept
+   * states reach dies within the window and need never be written. Children
+   * of a head-reached node are head-reached and older, so the order still puts
+   * children first. Only when the head's nodes are not enough do the others
+   * follow, oldest first.
    */
-  flushOldest(batch: WriteBatch, targetBytes: number): string[] {
+  flushOldest(batch: WriteBatch, targetBytes: number, live?: Uint8Array): string[] {
     const out: string[] = [];
     let bytes = this.bytes;
-    for (const [k, d] of this.nodes) {
-      if (bytes <= targetBytes) break;
-      batch.put(schema.trieNode(hashOf(k)), d.enc);
-      bytes -= d.enc.length + ENTRY_OVERHEAD + d.children.length * CHILD_OVERHEAD;
+    const chosen = new Set<number>();
+    const put = (s: number) => {
+      const k = this.keys[s]!;
+      batch.put(schema.trieNode(hashOf(k)), this.view(s).slice());
+      bytes -= this.cost(s);
+      chosen.add(s);
       out.push(k);
+    };
+    const ls = live && this.index.get(keyOf(live));
+    if (ls !== undefined) {
+      const seq = this.seq;
+      for (const s of this.reachable(ls).sort((a, b) => seq[a]! - seq[b]!)) {
+        if (bytes <= targetBytes) break;
+        put(s);
+      }
+    }
+    if (bytes > targetBytes) {
+      for (const s of this.index.values()) {
+        if (bytes <= targetBytes) break;
+        if (!chosen.has(s)) put(s);
+      }
     }
     return out;
   }
@@ -115,42 +331,36 @@ export class DirtyNodeCache {
    * whole state to disk: at shutdown, or periodically to bound crash repair).
    */
   flushRoot(batch: WriteBatch, root: Uint8Array): string[] {
+    const rs = this.index.get(keyOf(root));
+    if (rs === undefined) return [];
     const out: string[] = [];
-    const seen = new Set<string>();
-    const rk = keyOf(root);
-    if (!this.nodes.has(rk)) return out;
-    // Post-order without recursion: a node is emitted after all its dirty children.
-    const stack: { k: string; i: number }[] = [{ k: rk, i: 0 }];
-    seen.add(rk);
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const d = this.nodes.get(top.k)!;
-      if (top.i < d.children.length) {
-        const c = d.children[top.i++]!;
-        if (!seen.has(c) && this.nodes.has(c)) {
-          seen.add(c);
-          stack.push({ k: c, i: 0 });
-        }
-        continue;
-      }
-      stack.pop();
-      batch.put(schema.trieNode(hashOf(top.k)), d.enc);
-      out.push(top.k);
+    for (const s of this.reachable(rs)) {
+      const enc = this.view(s);
+      const k = this.keys[s]!;
+      batch.put(schema.trieNode(hashOf(k)), enc.slice());
+      out.push(k);
     }
     return out;
   }
 
   /**
-   * Drops flushed nodes (now on disk). A flushed node's dirty parents keep
-   * its key in their child lists; when they are freed it is simply not found.
+   * Drops flushed nodes (now on disk). A flushed node's dirty parents keep a
+   * counted bit for it; when they are freed it is simply not found.
    */
   forget(keys: readonly string[], onForget?: (hash: Uint8Array, enc: Uint8Array) => void): void {
     for (const k of keys) {
-      const d = this.nodes.get(k);
-      if (!d) continue;
-      this.nodes.delete(k);
-      this.bytes -= d.enc.length + ENTRY_OVERHEAD + d.children.length * CHILD_OVERHEAD;
-      onForget?.(hashOf(k), d.enc);
+      const s = this.index.get(k);
+      if (s === undefined) continue;
+      onForget?.(hashOf(k), this.view(s).slice());
+      this.drop(s);
     }
   }
+}
+
+
+/** Whether the key string `k` (latin1) is the 32 bytes of `enc` at `o`. */
+function keyIs(k: string | undefined, enc: Uint8Array, o: number): boolean {
+  if (k === undefined) return false;
+  for (let i = 0; i < 32; i++) if (k.charCodeAt(i) !== enc[o + i]) return false;
+  return true;
 }

@@ -226,3 +226,77 @@ export function hashedChildKeys(n: Exclude<TrieNode, RefNode>): string[] {
   else if (n.kind === Kind.Ext) add(n.child);
   return out;
 }
+
+/** Per item of the node being read: content start, content end, and 1 for an embedded list. Reused: these run for every freed node. */
+const scratch = new Int32Array(3 * 18);
+
+/** Reads the RLP item at `o` into scratch slot `i`; returns the offset after it. */
+function readItem(enc: Uint8Array, o: number, i: number): number {
+  const b = enc[o]!;
+  let start: number, len: number, list = 0;
+  if (b < 0x80) {
+    start = o;
+    len = 1;
+  } else if (b < 0xb8) {
+    start = o + 1;
+    len = b - 0x80;
+  } else if (b < 0xc0) {
+    const n = b - 0xb7;
+    len = 0;
+    for (let j = 1; j <= n; j++) len = len * 256 + enc[o + j]!;
+    start = o + 1 + n;
+  } else if (b < 0xf8) {
+    start = o + 1;
+    len = b - 0xc0;
+    list = 1;
+  } else {
+    const n = b - 0xf7;
+    len = 0;
+    for (let j = 1; j <= n; j++) len = len * 256 + enc[o + j]!;
+    start = o + 1 + n;
+    list = 1;
+  }
+  scratch[3 * i] = start;
+  scratch[3 * i + 1] = start + len;
+  scratch[3 * i + 2] = list;
+  return start + len;
+}
+
+/** The items of the node list `enc` into scratch slots 1.. (slot 0 is the list itself); returns how many (at most 17). */
+function readItems(enc: Uint8Array): number {
+  readItem(enc, 0, 0);
+  let o = scratch[0]!;
+  const end = scratch[1]!;
+  let n = 0;
+  while (o < end && n < 17) o = readItem(enc, o, ++n);
+  return n;
+}
+
+/**
+ * The offsets in `enc` (a node's encoding) of the 32-byte hashes it refers to,
+ * in encoding order: a branch's hashed children, an extension's child, and,
+ * with `leafRef`, a leaf's value read as an account, whose storage root it
+ * names. The same order as hashedChildKeys plus a commit's leaf reference, so
+ * a reference-counting cache can keep one bit per reference instead of its key.
+ */
+export function hashedRefOffsets(enc: Uint8Array, leafRef: boolean, out: number[]): number[] {
+  out.length = 0;
+  const n = readItems(enc);
+  const hashed = (i: number) => scratch[3 * i + 2] === 0 && scratch[3 * i + 1]! - scratch[3 * i]! === 32;
+  if (n === 17) {
+    for (let i = 1; i <= 16; i++) if (hashed(i)) out.push(scratch[3 * i]!);
+  } else if (n === 2) {
+    if (enc[scratch[3]!]! >> 4 < 2) {
+      if (hashed(2)) out.push(scratch[6]!);
+    } else if (leafRef) {
+      // An account [nonce, balance, storageRoot, codeHash]: the root is the 32 bytes before the code hash's 33.
+      out.push(scratch[7]! - 65);
+    }
+  }
+  return out;
+}
+
+/** Whether `enc` is a leaf's encoding: two items, the first a hex-prefix path with the leaf flag. */
+export function isLeafEncoding(enc: Uint8Array): boolean {
+  return readItems(enc) === 2 && scratch[5] === 0 && enc[scratch[3]!]! >> 4 >= 2;
+}

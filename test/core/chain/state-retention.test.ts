@@ -146,14 +146,11 @@ test('a whole-state flush of 300k dirty nodes does not overflow the call stack',
   const { MemoryDatabase } = await import('../../../src/state/database.js');
   const { asHash } = await import('../../../src/crypto/primitives.js');
   const dirty = new DirtyNodeCache();
-  const key = (i: number) => { const b = Buffer.alloc(32); b.writeUInt32BE(i + 1); return b.toString('latin1'); };
-  const children: string[] = [];
-  for (let i = 0; i < 300_000; i++) {
-    dirty.insert(key(i), Uint8Array.of(0xc1, 0x80), []);
-    children.push(key(i));
-  }
-  const root = Buffer.alloc(32, 0xee);
-  dirty.insert(root.toString('latin1'), Uint8Array.of(0xc1, 0x80), children);
+  const key = (i: number) => { const b = Buffer.alloc(32); b.writeUInt32BE(i + 1); return b; };
+  // A branch-free chain of extension nodes [0x00, child hash], each over the one before: a whole state 300k deep.
+  const ext = (child: Uint8Array) => Uint8Array.from([0xe2, 0x00, 0xa0, ...child]);
+  for (let i = 0; i < 300_001; i++) dirty.insert(key(i).toString('latin1'), ext(key(i === 0 ? 400_000 : i - 1)), i === 0 ? [] : [key(i - 1).toString('latin1')]);
+  const root = key(300_000);
   const db = new MemoryDatabase();
   const r = new StateRetention(dirty, new TrieNodeStore(db), { flushIntervalMs: 0, dirtyBudgetBytes: 1 << 30 });
   const batch = db.batch();
