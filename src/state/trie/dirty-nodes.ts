@@ -251,8 +251,9 @@ export class DirtyNodeCache {
     const stack = [root];
     while (stack.length) {
       const s = stack.pop()!;
+      // Pushed once, when its count reaches zero; a count taken below zero (a parent releasing a node it did not count, which can only be one re-inserted after a flush: it is on disk) pushes nothing more.
       this.countedChildren(s, (c) => {
-        if (--this.refs[c]! <= 0) stack.push(c);
+        if (--this.refs[c]! === 0) stack.push(c);
       });
       this.drop(s);
     }
