@@ -76,7 +76,7 @@ export class StateRetention {
 
   /** The batch holding `flushed` is on disk: they leave the dirty cache for the clean one. */
   written(flushed: readonly string[]): void {
-    if (flushed.length) this.dirty.forget(flushed, (h, enc) => this.clean.cache(h, enc));
+    if (flushed.length) this.dirty.forget(flushed, (k, enc) => this.clean.cacheByKey(k, enc));
   }
 
   /** The whole state under `root` into `batch` (shutdown: the head must be on disk for the next start). */

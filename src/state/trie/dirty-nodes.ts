@@ -65,7 +65,11 @@ export class DirtyNodeCache {
 
   /** A copy of the node's encoding: a view would keep a whole slab alive in whatever holds it. */
   get(hash: Uint8Array): Uint8Array | undefined {
-    const s = this.index.get(keyOf(hash));
+    return this.getByKey(keyOf(hash));
+  }
+
+  getByKey(key: string): Uint8Array | undefined {
+    const s = this.index.get(key);
     return s === undefined ? undefined : this.view(s).slice();
   }
 
@@ -348,11 +352,11 @@ export class DirtyNodeCache {
    * Drops flushed nodes (now on disk). A flushed node's dirty parents keep a
    * counted bit for it; when they are freed it is simply not found.
    */
-  forget(keys: readonly string[], onForget?: (hash: Uint8Array, enc: Uint8Array) => void): void {
+  forget(keys: readonly string[], onForget?: (key: string, enc: Uint8Array) => void): void {
     for (const k of keys) {
       const s = this.index.get(k);
       if (s === undefined) continue;
-      onForget?.(hashOf(k), this.view(s).slice());
+      onForget?.(k, this.view(s).slice());
       this.drop(s);
     }
   }

@@ -21,11 +21,11 @@ export class TrieNodeStore implements NodeSource {
   }
 
   getNode(hash: Uint8Array): Uint8Array | undefined {
+    const k = keyOf(hash);
     if (this.dirty) {
-      const d = this.dirty.get(hash);
+      const d = this.dirty.getByKey(k);
       if (d) return d;
     }
-    const k = keyOf(hash);
     let v = this.cached.get(k);
     if (v) return v;
     v = this.kv.get(schema.trieNode(hash));
@@ -35,5 +35,10 @@ export class TrieNodeStore implements NodeSource {
 
   cache(hash: Uint8Array, node: Uint8Array): void {
     this.cached.set(keyOf(hash), node);
+  }
+
+  /** cache() by the hash's key string (a flush has the keys, not the hashes). */
+  cacheByKey(key: string, node: Uint8Array): void {
+    this.cached.set(key, node);
   }
 }

@@ -131,7 +131,7 @@ test(`dirty nodes: exact reference counts, whole kept states, children-first flu
       const headBytes = headDirty.reduce((n, k) => n + dirty.get(keyBytes(k))!.length + 100, 0);
       const flushed = dirty.flushOldest(batch, Math.max(0, Math.floor(dirty.bytes - headBytes * rng.pick([0.3, 0.6, 0.9, 1.5]))), root);
       await batch.write();
-      dirty.forget(flushed, (h, enc) => store.cache(h, enc));
+      dirty.forget(flushed, (k, enc) => store.cacheByKey(k, enc));
       flushes++;
       const fromHead = flushed.filter((k) => headReach.has(k)).length;
       assert.ok(fromHead === flushed.length || fromHead === headDirty.length, `${ctx}: the head's nodes go first (${fromHead} of ${flushed.length} flushed, head had ${headDirty.length})`);
