@@ -470,9 +470,9 @@ export class StateDB {
     }
     const off = this.offThread;
     if (off) {
-      // The worker's nodes, copied out of its message (a view would keep the whole message alive).
+      // The worker's nodes, copied out of its message (a view would keep the whole message alive); the dirty cache copies into its slabs itself.
       this.offThread = undefined;
-      if (dirty) forEachCommittedNode(off.nodes, (n) => dirty.insert(nodeKeyOf(n.hash), n.enc.slice(), n.refs.map(nodeKeyOf)));
+      if (dirty) forEachCommittedNode(off.nodes, (n) => dirty.insert(nodeKeyOf(n.hash), n.enc, n.refs.map(nodeKeyOf)));
       else {
         forEachCommittedNode(off.nodes, (n) => {
           const enc = n.enc.slice();

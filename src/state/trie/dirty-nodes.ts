@@ -86,7 +86,8 @@ export class DirtyNodeCache {
    * Adds a node (by its nodeKey) whose children were inserted before it, or are
    * on disk. `childKeys` are its hashed references in encoding order (as
    * hashedChildKeys, then an account leaf's storage root). Only those dirty
-   * now are counted: one on disk is never freed here.
+   * now are counted: one on disk is never freed here. `enc` is copied into
+   * a slab: the caller's buffer (a view into a worker's message) is not kept.
    */
   insert(key: string, enc: Uint8Array, childKeys: readonly string[]): void {
     if (this.index.has(key)) return;
