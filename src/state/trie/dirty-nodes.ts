@@ -10,16 +10,15 @@
  * Stored compactly, because pruning only works while the kept states fit in
  * the budget (past it, every node is flushed before it dies, as in an
  * archive): encodings are packed into large slabs, a node is one slot in
- * typed columns, and its counted children are one bit per hashed reference of
- * its own encoding plus the 4-byte slot each had, after the encoding in the
- * slab, rather than a list of keys. Measured on 300k nodes: about 100 bytes
+ * typed columns, and its counted children are the slot and insertion number
+ * of each (8 bytes) after its encoding in the slab, rather than a list of
+ * keys: a parent releases exactly the insertions it counted. Measured on 300k nodes: about 100 bytes
  * beyond the encoding, against ~750 for a Map of objects each with its own
  * buffer and child-key array.
  */
 import { schema } from '../schema.js';
 import type { WriteBatch } from '../database.js';
 import { bytesKey, keyBytes } from '../../crypto/bytes.js';
-import { hashedRefOffsets, isLeafEncoding } from './node.js';
 
 export const keyOf = bytesKey;
 const hashOf = keyBytes;
@@ -27,8 +26,7 @@ const hashOf = keyBytes;
 /** Bytes a node costs beyond its encoding: its map entry and key string, and its slot in the columns (measured, see the header). */
 const ENTRY_OVERHEAD = 100;
 const SLAB = 4 << 20;
-/** A node's counted references: one bit each, in hashedRefOffsets order (17 at most: 16 children and a leaf's storage root). */
-const LEAF_REF = 1 << 31;
+const SEQ_WRAP = 2 ** 32;
 
 export class DirtyNodeCache {
   /** Node key → slot. Map order is insertion order, i.e. flush order. */
@@ -37,9 +35,7 @@ export class DirtyNodeCache {
   private pos: Uint32Array = new Uint32Array(1024);
   private len: Uint32Array = new Uint32Array(1024);
   private refs: Int32Array = new Int32Array(1024);
-  /** Bit i: the i-th hashed reference was dirty at insert and counted; LEAF_REF: read the leaf's value as an account. */
-  private counted: Uint32Array = new Uint32Array(1024);
-  /** How many counted children follow the encoding in the slab, as 4-byte slots (checked against the key at use: a slot may be reused). */
+  /** How many counted children follow the encoding in the slab: each its slot and the low 32 bits of its insertion number (a slot may be reused). */
   private nk: Uint8Array = new Uint8Array(1024);
   /** Insertion order, for flushing the head's oldest nodes first. */
   private seq: Float64Array = new Float64Array(1024);
@@ -55,7 +51,6 @@ export class DirtyNodeCache {
   private encBytes = 0;
   /** Bytes of all slabs allocated. */
   private held = 0;
-  private readonly offsets: number[] = [];
   /** Estimated memory held, for the flush budget. */
   bytes = 0;
 
@@ -84,29 +79,27 @@ export class DirtyNodeCache {
 
   /**
    * Adds a node (by its nodeKey) whose children were inserted before it, or are
-   * on disk. `childKeys` are its hashed references in encoding order (as
-   * hashedChildKeys, then an account leaf's storage root). Only those dirty
-   * now are counted: one on disk is never freed here. `enc` is copied into
+   * on disk. `childKeys` are the hashes it refers to (hashedChildKeys, plus an
+   * account leaf's storage root). Only those dirty now are counted: one on
+   * disk is never freed here. `enc` is copied into
    * a slab: the caller's buffer (a view into a worker's message) is not kept.
    */
   insert(key: string, enc: Uint8Array, childKeys: readonly string[]): void {
     if (this.index.has(key)) return;
-    let mask = 0;
     const kids = this.kidScratch;
+    const kidSeqs = this.kidSeqScratch;
     kids.length = 0;
+    kidSeqs.length = 0;
     for (let i = 0; i < childKeys.length; i++) {
       const c = this.index.get(childKeys[i]!);
       if (c === undefined) continue;
       this.refs[c]!++;
-      mask |= 1 << i;
       kids.push(c);
+      kidSeqs.push(this.seq[c]! % SEQ_WRAP);
     }
-    // A leaf's only reference is its account's storage root: mark it so free() reads the value as an account.
-    if (mask !== 0 && childKeys.length === 1 && isLeafEncoding(enc)) mask |= LEAF_REF;
     const s = this.allocSlot();
-    this.store(s, enc, kids);
+    this.store(s, enc, kids, kidSeqs);
     this.refs[s] = 0;
-    this.counted[s] = mask;
     this.seq[s] = this.nextSeq++;
     this.keys[s] = key;
     this.index.set(key, s);
@@ -114,10 +107,11 @@ export class DirtyNodeCache {
   }
 
   private readonly kidScratch: number[] = [];
+  private readonly kidSeqScratch: number[] = [];
 
   /** What slot `s` counts against the budget. */
   private cost(s: number): number {
-    return this.len[s]! + 4 * this.nk[s]! + ENTRY_OVERHEAD;
+    return this.len[s]! + 8 * this.nk[s]! + ENTRY_OVERHEAD;
   }
 
   private allocSlot(): number {
@@ -133,16 +127,15 @@ export class DirtyNodeCache {
       this.pos = grow(this.pos);
       this.len = grow(this.len);
       this.refs = grow(this.refs);
-      this.counted = grow(this.counted);
       this.nk = grow(this.nk);
       this.seq = grow(this.seq);
     }
     return this.nextSlot++;
   }
 
-  /** Copies `enc`, then the slots of `kids` (4 bytes each), to the end of the current slab (a new one when it is full). */
-  private store(s: number, enc: Uint8Array, kids: readonly number[]): void {
-    const size = enc.length + 4 * kids.length;
+  /** Copies `enc`, then each of `kids` with its insertion number (4 + 4 bytes), to the end of the current slab (a new one when it is full). */
+  private store(s: number, enc: Uint8Array, kids: readonly number[], kidSeqs: readonly number[]): void {
+    const size = enc.length + 8 * kids.length;
     if (this.writePos + size > SLAB) {
       let i = this.slabs.indexOf(undefined);
       if (i < 0) i = this.slabs.length;
@@ -155,11 +148,9 @@ export class DirtyNodeCache {
     const slab = this.slabs[this.writeSlab]!;
     slab.set(enc, this.writePos);
     let o = this.writePos + enc.length;
-    for (const c of kids) {
-      slab[o++] = c & 0xff;
-      slab[o++] = (c >>> 8) & 0xff;
-      slab[o++] = (c >>> 16) & 0xff;
-      slab[o++] = c >>> 24;
+    for (let j = 0; j < kids.length; j++) {
+      o = put32(slab, o, kids[j]!);
+      o = put32(slab, o, kidSeqs[j]!);
     }
     this.slab[s] = this.writeSlab;
     this.pos[s] = this.writePos;
@@ -170,18 +161,16 @@ export class DirtyNodeCache {
     this.encBytes += size;
   }
 
-  /** The j-th counted child slot stored after `s`'s encoding. */
-  private kidAt(s: number, j: number): number {
-    const slab = this.slabs[this.slab[s]!]!;
-    const o = this.pos[s]! + this.len[s]! + 4 * j;
-    return (slab[o]! | (slab[o + 1]! << 8) | (slab[o + 2]! << 16) | (slab[o + 3]! << 24)) >>> 0;
+  /** The j-th counted child stored after `s`'s encoding: its slot (`word` 0) or insertion number (`word` 1). */
+  private kidAt(s: number, j: number, word: 0 | 1): number {
+    return get32(this.slabs[this.slab[s]!]!, this.pos[s]! + this.len[s]! + 8 * j + 4 * word);
   }
 
   /** Removes slot `s`; a slab whose last node leaves is released, and sparse slabs are compacted. */
   private drop(s: number): void {
     this.index.delete(this.keys[s]!);
     this.keys[s] = undefined;
-    const n = this.len[s]! + 4 * this.nk[s]!;
+    const n = this.len[s]! + 8 * this.nk[s]!;
     this.bytes -= n + ENTRY_OVERHEAD;
     this.encBytes -= n;
     const b = this.slab[s]!;
@@ -207,33 +196,29 @@ export class DirtyNodeCache {
       if (!sparse.has(b)) continue;
       const enc = this.view(s);
       const kids: number[] = [];
-      for (let j = 0; j < this.nk[s]!; j++) kids.push(this.kidAt(s, j));
-      const size = enc.length + 4 * kids.length;
+      const kidSeqs: number[] = [];
+      for (let j = 0; j < this.nk[s]!; j++) {
+        kids.push(this.kidAt(s, j, 0));
+        kidSeqs.push(this.kidAt(s, j, 1));
+      }
+      const size = enc.length + 8 * kids.length;
       this.slabLive[b]! -= size;
       this.encBytes -= size;
-      this.store(s, enc, kids);
+      this.store(s, enc, kids, kidSeqs);
     }
     for (const i of sparse) this.release(i);
   }
 
-  /** The slots of the dirty nodes `s` counted at insert. */
+  /**
+   * The dirty nodes `s` counted at insert that are still those insertions. One
+   * since flushed and forgotten is on disk; if its hash came back, that is a
+   * new insertion counted by its own parents, not this one's to release.
+   */
   private countedChildren(s: number, fn: (child: number) => void): void {
-    const mask = this.counted[s]!;
-    if (mask === 0) return;
-    const enc = this.view(s);
-    const offs = hashedRefOffsets(enc, (mask & LEAF_REF) !== 0, this.offsets);
-    let j = 0;
-    for (let i = 0; i < offs.length; i++) {
-      if ((mask & (1 << i)) === 0) continue;
-      const o = offs[i]!;
-      // The slot it had at insert, if it still holds that node; else it left (flushed) or came back elsewhere: look it up.
-      const guess = this.kidAt(s, j++);
-      if (keyIs(this.keys[guess], enc, o)) {
-        fn(guess);
-        continue;
-      }
-      const c = this.index.get(Buffer.from(enc.buffer, enc.byteOffset + o, 32).toString('latin1'));
-      if (c !== undefined) fn(c);
+    const n = this.nk[s]!;
+    for (let j = 0; j < n; j++) {
+      const c = this.kidAt(s, j, 0);
+      if (this.keys[c] !== undefined && this.seq[c]! % SEQ_WRAP === this.kidAt(s, j, 1)) fn(c);
     }
   }
 
@@ -256,7 +241,7 @@ export class DirtyNodeCache {
     const stack = [root];
     while (stack.length) {
       const s = stack.pop()!;
-      // Pushed once, when its count reaches zero; a count taken below zero (a parent releasing a node it did not count, which can only be one re-inserted after a flush: it is on disk) pushes nothing more.
+      // Pushed once, when its count reaches zero (a parent releases only the insertions it counted, so the count cannot pass below).
       this.countedChildren(s, (c) => {
         if (--this.refs[c]! === 0) stack.push(c);
       });
@@ -350,8 +335,8 @@ export class DirtyNodeCache {
   }
 
   /**
-   * Drops flushed nodes (now on disk). A flushed node's dirty parents keep a
-   * counted bit for it; when they are freed it is simply not found.
+   * Drops flushed nodes (now on disk). A flushed node's dirty parents keep its
+   * slot and insertion number; when they are freed it is simply not found.
    */
   forget(keys: readonly string[], onForget?: (key: string, enc: Uint8Array) => void): void {
     for (const k of keys) {
@@ -364,9 +349,14 @@ export class DirtyNodeCache {
 }
 
 
-/** Whether the key string `k` (latin1) is the 32 bytes of `enc` at `o`. */
-function keyIs(k: string | undefined, enc: Uint8Array, o: number): boolean {
-  if (k === undefined) return false;
-  for (let i = 0; i < 32; i++) if (k.charCodeAt(i) !== enc[o + i]) return false;
-  return true;
+function put32(b: Uint8Array, o: number, v: number): number {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = v >>> 24;
+  return o + 4;
+}
+
+function get32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }
