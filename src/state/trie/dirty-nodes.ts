@@ -26,7 +26,6 @@ const hashOf = keyBytes;
 /** Bytes a node costs beyond its encoding: its map entry and key string, and its slot in the columns (measured, see the header). */
 const ENTRY_OVERHEAD = 100;
 const SLAB = 4 << 20;
-const SEQ_WRAP = 2 ** 32;
 
 export class DirtyNodeCache {
   /** Node key → slot. Map order is insertion order, i.e. flush order. */
@@ -39,6 +38,8 @@ export class DirtyNodeCache {
   private nk: Uint8Array = new Uint8Array(1024);
   /** Insertion order, for flushing the head's oldest nodes first. */
   private seq: Float64Array = new Float64Array(1024);
+  /** The low 32 bits of seq, what a parent keeps of each counted child (an integer column: no float modulo per child). */
+  private seqLow: Uint32Array = new Uint32Array(1024);
   private nextSeq = 0;
   /** Each slot's key (the Map's own string): a freed node leaves the index by it. */
   private keys: (string | undefined)[] = [];
@@ -95,11 +96,12 @@ export class DirtyNodeCache {
       if (c === undefined) continue;
       this.refs[c]!++;
       kids.push(c);
-      kidSeqs.push(this.seq[c]! % SEQ_WRAP);
+      kidSeqs.push(this.seqLow[c]!);
     }
     const s = this.allocSlot();
     this.store(s, enc, kids, kidSeqs);
     this.refs[s] = 0;
+    this.seqLow[s] = this.nextSeq >>> 0;
     this.seq[s] = this.nextSeq++;
     this.keys[s] = key;
     this.index.set(key, s);
@@ -129,6 +131,7 @@ export class DirtyNodeCache {
       this.refs = grow(this.refs);
       this.nk = grow(this.nk);
       this.seq = grow(this.seq);
+      this.seqLow = grow(this.seqLow);
     }
     return this.nextSlot++;
   }
@@ -218,7 +221,7 @@ export class DirtyNodeCache {
     const n = this.nk[s]!;
     for (let j = 0; j < n; j++) {
       const c = this.kidAt(s, j, 0);
-      if (this.keys[c] !== undefined && this.seq[c]! % SEQ_WRAP === this.kidAt(s, j, 1)) fn(c);
+      if (this.keys[c] !== undefined && this.seqLow[c] === this.kidAt(s, j, 1)) fn(c);
     }
   }
 
