@@ -271,6 +271,11 @@ export class Blockchain extends EventEmitter {
     return this.store.header(hash, number);
   }
 
+  /**
+   * By the canonical mapping on disk. LevelDB applies a batch on its own thread before the write's
+   * promise settles, so for that moment the mapping can already show a reorg that currentHash()
+   * does not yet: readers that need one consistent view read by the head's hash.
+   */
   getHeaderByNumber(number: bigint): Header | undefined {
     return this.store.headerByNumber(number);
   }
