@@ -21,6 +21,8 @@ interface PendingJob {
   group: number;
   /** Opaque to the pool: handed back to the inline handler (e.g. the decoded txs of a chunk). */
   tag: unknown;
+  /** Units of work the job carries (txs of a recovery chunk), for `backlog`. */
+  weight: number;
   /** Set once a worker owns the job. */
   timer?: NodeJS.Timeout;
   started?: number;
@@ -77,6 +79,14 @@ export class WorkerPool {
 
   get queueDepth(): number {
     return this.queue.length;
+  }
+
+  /** Units of work (txs) queued or on the workers, not yet answered. */
+  get backlog(): number {
+    let n = 0;
+    for (const job of this.queue) n += job.weight;
+    for (const s of this.slots) for (const job of s.inFlight.values()) n += job.weight;
+    return n;
   }
 
   get busyWorkers(): number {
@@ -171,10 +181,10 @@ export class WorkerPool {
   }
 
   /** Queues one job for a worker. */
-  submit(kind: JobKind, payload: Uint8Array, group = 0, tag: unknown = undefined): Promise<Uint8Array> {
+  submit(kind: JobKind, payload: Uint8Array, group = 0, tag: unknown = undefined, weight = 1): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new WorkerJobError('pool-closed', 'worker pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, kind, payload, resolve, reject, group, tag });
+      this.queue.push({ id: this.nextId++, kind, payload, resolve, reject, group, tag, weight });
       this.dispatch();
     });
   }
