@@ -37,6 +37,16 @@ test('decodeRlp inverts @ethereumjs/rlp on random nested items', () => {
   }
 });
 
+test('encodeRlp equals @ethereumjs/rlp for payloads whose length takes 1, 2 and 3 bytes', () => {
+  const rng = new Rng(7);
+  for (const len of [55, 56, 255, 256, 65535, 65536, 70000]) {
+    const s = rng.bytes(len);
+    assert.equal(bytesToHex(encodeRlp(s)), bytesToHex(RLP.encode(s)), `string of ${len}`);
+    const list: RlpItem[] = [s, [rng.bytes(1), new Uint8Array(0), [rng.bytes(300)]], rng.bytes(2)];
+    assert.equal(bytesToHex(encodeRlp(list)), bytesToHex(RLP.encode(list as never)), `list around a string of ${len}`);
+  }
+});
+
 test('mutated encodings are either refused with RlpError or canonical', () => {
   const seed = 102;
   const rng = new Rng(seed);
