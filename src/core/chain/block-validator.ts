@@ -23,11 +23,12 @@ export class InvalidBlockError extends Error {
   }
 }
 
-export function validateBody(block: Block): void {
+/** `computedTxRoot`: the body's tx root when the caller had it computed elsewhere (the pool). */
+export function validateBody(block: Block, computedTxRoot?: Hash): void {
   if (block.uncles.length > 0 || !equalBytes(block.header.uncleHash, EMPTY_UNCLE_HASH)) {
     throw new InvalidBlockError('uncles-not-allowed', 'uncles not allowed', block.header.number);
   }
-  const root = txRoot(block.transactions, orderedTrieRoot);
+  const root = computedTxRoot ?? txRoot(block.transactions, orderedTrieRoot);
   if (!equalBytes(root, block.header.txRoot)) {
     throw new InvalidBlockError('tx-root-mismatch', `transaction root hash mismatch: have ${bytesToHex(root)}, want ${bytesToHex(block.header.txRoot)}`, block.header.number);
   }

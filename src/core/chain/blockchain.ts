@@ -398,7 +398,7 @@ export class Blockchain extends EventEmitter {
       throw new InvalidBlockError('bad-header', `invalid header: ${(e as Error).message}`, header.number, { cause: e });
     }
     lap('verify');
-    validateBody(block);
+    validateBody(block, await this.executor.txRoot?.(block.transactions));
     lap('body');
 
     let senders: Address[];

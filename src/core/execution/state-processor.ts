@@ -3,7 +3,7 @@
  * transition, in block order. It is the semantics the parallel executor must
  * reproduce byte for byte, and its fallback.
  */
-import type { Address } from '../../crypto/primitives.js';
+import type { Address, Hash } from '../../crypto/primitives.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { BlockExecutionError, InvalidTxError } from './errors.js';
 import { GasPool } from './gas-pool.js';
@@ -19,6 +19,8 @@ export interface ExecutionResult {
 /** What runs a block's transactions: the serial reference or the parallel executor. */
 export interface BlockExecutor {
   executeBlock(ctx: BlockContext, state: StateDB, txs: readonly Transaction[], senders: readonly Address[], gasLimit: bigint): Promise<ExecutionResult>;
+  /** A block's tx root, when this executor can have it computed elsewhere (else the caller computes it). */
+  txRoot?(txs: readonly Transaction[]): Promise<Hash>;
 }
 
 /** Applies txs[from..to) serially; shared by the serial executor and the parallel executor's serial lane. */

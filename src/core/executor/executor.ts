@@ -9,7 +9,8 @@
  * runs the serial reference beside it and keeps the serial result.
  */
 import { availableParallelism } from 'node:os';
-import type { Address } from '../../crypto/primitives.js';
+import type { Address, Hash } from '../../crypto/primitives.js';
+import { orderedTrieRoot } from '../../state/trie/ordered.js';
 import type { StateDB } from '../../state/statedb/statedb.js';
 import { GasPool } from '../execution/gas-pool.js';
 import { applySerialRange, executeSerial, type BlockExecutor, type ExecutionResult } from '../execution/state-processor.js';
@@ -28,6 +29,7 @@ import { mergeBatch, type MergeFn } from './merge.js';
 import { precheckBatch } from './precheck.js';
 import { runShadowed } from './shadow.js';
 import { SenderRecovery } from './pool/sender-recovery.js';
+import { ListRoots } from './pool/list-roots.js';
 import type { TransferInput, TransferOutcome } from './transfer-outcome.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { ExecutorStatsRecorder, type ExecutorObserver, type ExecutorStats } from './stats.js';
@@ -50,6 +52,7 @@ export class TxExecutor implements BlockExecutor {
   private readonly rec: ExecutorStatsRecorder;
   private readonly pool: WorkerPool | undefined;
   private readonly recovery: SenderRecovery | undefined;
+  private readonly roots: ListRoots | undefined;
   private readonly merge: MergeFn;
 
   constructor(options: Partial<TxExecutorConfig> & TxExecutorParts = {}, observer: ExecutorObserver = {}) {
@@ -68,6 +71,7 @@ export class TxExecutor implements BlockExecutor {
         },
       });
       this.recovery = new SenderRecovery(this.pool, this.config.recoverChunk, (r) => this.rec.fallback(r));
+      this.roots = new ListRoots(this.pool, (r) => this.rec.fallback(r));
       this.rec.pool(this.pool.size, 0);
     }
   }
@@ -102,10 +106,19 @@ export class TxExecutor implements BlockExecutor {
     await this.pool?.whenReady();
   }
 
-  /** Starts recovering the senders of upcoming blocks (import lookahead). */
+  /** Starts recovering the senders of upcoming blocks, then their tx roots (import lookahead). */
   prefetch(blocks: readonly { transactions: readonly Transaction[] }[], chainId: bigint): void {
     if (!this.recovery) return;
-    for (const b of blocks) this.recovery.prefetch(b.transactions, chainId);
+    for (const b of blocks) {
+      this.recovery.prefetch(b.transactions, chainId);
+      this.roots!.prefetch(b.transactions, b.transactions.map((tx) => tx.encode()));
+    }
+  }
+
+  /** A block's tx root: prefetched on the pool, or computed here. */
+  async txRoot(txs: readonly Transaction[]): Promise<Hash> {
+    if (!this.roots) return orderedTrieRoot(txs.map((tx) => tx.encode()));
+    return this.roots.root(txs, txs.map((tx) => tx.encode()));
   }
 
   async recoverSenders(txs: readonly Transaction[], chainId: bigint): Promise<Address[]> {

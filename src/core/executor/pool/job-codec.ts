@@ -3,14 +3,17 @@
  * the worker entry and the main thread (which runs the same handlers inline),
  * so both compute exactly the same thing.
  *
- *  recover  in:  u32 count ‖ chainId(32) ‖ count × u32 length ‖ raw txs
+ *  recover  in:  chainId(32) ‖ u32 count ‖ count × u32 length ‖ raw txs
  *           out: count × (ok(1) ‖ sender(20) ‖ txHash(32))
+ *  list-root in:  u32 count ‖ count × u32 length ‖ items (tx or receipt encodings)
+ *           out: the ordered-trie root (32)
  *  transfer in:  u32 count ‖ txGas(8) ‖ count × (gasLimit(8) ‖ price(32) ‖ tip(32) ‖ value(32) ‖ accessAddrs(4) ‖ accessKeys(4))
  *           out: count × (gasUsed(8) ‖ debit(32) ‖ fee(32))
  */
 import { bigintToBytesPadded, bytesToBigint } from '../../../crypto/bytes.js';
 import { asAddress, asHash, type Address, type Hash } from '../../../crypto/primitives.js';
 import { Transaction } from '../../../types/transaction.js';
+import { orderedTrieRoot } from '../../../state/trie/ordered.js';
 import { transferOutcome, type TransferInput } from '../transfer-outcome.js';
 import type { JobRequest, JobResponse } from './job.js';
 
@@ -18,38 +21,53 @@ export const RECOVER_OUT = 53;
 const TRANSFER_IN = 8 + 32 * 3 + 8;
 const TRANSFER_OUT = 8 + 32 + 32;
 
-export function packRecover(raws: readonly Uint8Array[], chainId: bigint): Uint8Array {
-  let total = 4 + 32 + 4 * raws.length;
-  for (const r of raws) total += r.length;
+/** `head` bytes for the caller ‖ u32 count ‖ count × u32 length ‖ the items. */
+function packItems(items: readonly Uint8Array[], head: number): Uint8Array {
+  let total = head + 4 + 4 * items.length;
+  for (const r of items) total += r.length;
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, raws.length);
-  out.set(bigintToBytesPadded(chainId, 32), 4);
-  let o = 36;
-  for (const r of raws) {
+  dv.setUint32(head, items.length);
+  let o = head + 4;
+  for (const r of items) {
     dv.setUint32(o, r.length);
     o += 4;
   }
-  for (const r of raws) {
+  for (const r of items) {
     out.set(r, o);
     o += r.length;
   }
   return out;
 }
 
-/** Decodes, recovers and hashes each tx; a tx that fails gets ok = 0 (the main thread re-checks it to get the typed error). */
-export function runRecover(payload: Uint8Array): Uint8Array {
+/** The items of `packItems`, as views into `payload`. */
+function unpackItems(payload: Uint8Array, head: number): Uint8Array[] {
   const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const count = dv.getUint32(0);
-  const chainId = bytesToBigint(payload.subarray(4, 36));
-  const out = new Uint8Array(count * RECOVER_OUT);
-  let lenOff = 36;
-  let o = 36 + 4 * count;
+  const count = dv.getUint32(head);
+  const items: Uint8Array[] = new Array(count);
+  let lenOff = head + 4;
+  let o = head + 4 + 4 * count;
   for (let i = 0; i < count; i++) {
     const len = dv.getUint32(lenOff);
     lenOff += 4;
-    const raw = payload.subarray(o, o + len);
+    items[i] = payload.subarray(o, o + len);
     o += len;
+  }
+  return items;
+}
+
+export function packRecover(raws: readonly Uint8Array[], chainId: bigint): Uint8Array {
+  const out = packItems(raws, 32);
+  out.set(bigintToBytesPadded(chainId, 32), 0);
+  return out;
+}
+
+/** Decodes, recovers and hashes each tx; a tx that fails gets ok = 0 (the main thread re-checks it to get the typed error). */
+export function runRecover(payload: Uint8Array): Uint8Array {
+  const chainId = bytesToBigint(payload.subarray(0, 32));
+  const raws = unpackItems(payload, 32);
+  const out = new Uint8Array(raws.length * RECOVER_OUT);
+  raws.forEach((raw, i) => {
     try {
       const tx = Transaction.decode(raw);
       const sender = tx.sender(chainId);
@@ -59,8 +77,17 @@ export function runRecover(payload: Uint8Array): Uint8Array {
     } catch {
       out[i * RECOVER_OUT] = 0;
     }
-  }
+  });
   return out;
+}
+
+export function packListRoot(items: readonly Uint8Array[]): Uint8Array {
+  return packItems(items, 0);
+}
+
+/** The ordered-trie root (tx or receipt root) of the packed items. */
+export function runListRoot(payload: Uint8Array): Uint8Array {
+  return orderedTrieRoot(unpackItems(payload, 0)).slice();
 }
 
 export interface RecoveredTx {
@@ -138,7 +165,7 @@ export function transferResultCount(result: Uint8Array): number {
 /** A worker's answer to one job, with the buffers to transfer (not copy) back. */
 export function answerJob(req: JobRequest): [JobResponse, ArrayBuffer[]] {
   try {
-    const result = req.kind === 'recover' ? runRecover(req.payload) : runTransfer(req.payload);
+    const result = req.kind === 'recover' ? runRecover(req.payload) : req.kind === 'list-root' ? runListRoot(req.payload) : runTransfer(req.payload);
     return [{ id: req.id, ok: true, result }, [result.buffer as ArrayBuffer]];
   } catch (e) {
     return [{ id: req.id, ok: false, error: (e as Error).message }, []];

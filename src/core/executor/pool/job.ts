@@ -5,7 +5,7 @@
  * transfer their ArrayBuffers instead of copying them.
  */
 
-export type JobKind = 'recover' | 'transfer';
+export type JobKind = 'recover' | 'transfer' | 'list-root';
 
 export interface JobRequest {
   id: number;
