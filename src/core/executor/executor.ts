@@ -117,8 +117,8 @@ export class TxExecutor implements BlockExecutor {
 
   /** A block's tx root: prefetched on the pool, or computed here. */
   async txRoot(txs: readonly Transaction[]): Promise<Hash> {
-    if (!this.roots) return orderedTrieRoot(txs.map((tx) => tx.encode()));
-    return this.roots.root(txs, txs.map((tx) => tx.encode()));
+    const encodings = () => txs.map((tx) => tx.encode());
+    return this.roots ? this.roots.root(txs, encodings) : orderedTrieRoot(encodings());
   }
 
   async recoverSenders(txs: readonly Transaction[], chainId: bigint): Promise<Address[]> {

@@ -136,6 +136,29 @@ test('the same chain imported serially and with 1 or 3 workers writes identical 
   assert.deepEqual(dumps[2], dumps[0]);
 });
 
+test('a body whose txs do not match the header\'s tx root is refused as tx-root-mismatch, also when its root was prefetched on the pool', async () => {
+  const { decodeBlock, encodeBlock } = await import('../../../src/types/block.js');
+  for (const u of users) u.nonce = 0n;
+  const src = await ChainBuilder.create(spec);
+  const rng = new Rng(17);
+  await src.addBlock(randomTxs(rng, 80));
+  for (const workers of [0, 1]) {
+    const exec = new TxExecutor(workers === 0 ? {} : { parallel: true, workers });
+    try {
+      const chain = await Blockchain.open({ db: new MemoryDatabase(), genesis: src.genesis, executor: exec, recoverSenders: (t, c) => exec.recoverSenders(t, c) });
+      // Same header, two txs swapped: every tx is valid, only the root differs.
+      const bad = decodeBlock(encodeBlock(src.blocks[0]!));
+      [bad.transactions[0], bad.transactions[1]] = [bad.transactions[1]!, bad.transactions[0]!];
+      exec.prefetch([bad], chain.config.chainId);
+      await assert.rejects(chain.insertBlock(bad), (e: unknown) => e instanceof InvalidBlockError && e.code === 'tx-root-mismatch', `workers ${workers}`);
+      assert.equal(await chain.insertBlock(decodeBlock(encodeBlock(src.blocks[0]!))), 'canonical', `workers ${workers}`);
+      await chain.stop();
+    } finally {
+      await exec.close();
+    }
+  }
+});
+
 test('a header the chain store caches owns its bytes: it does not pin the block or file chunk it was decoded from', async () => {
   const { decodeBlock, encodeBlock } = await import('../../../src/types/block.js');
   for (const u of users) u.nonce = 0n;

@@ -37,16 +37,17 @@ export class ListRoots {
     this.pending.set(key, { group, root });
   }
 
-  async root(key: object, items: readonly Uint8Array[]): Promise<Hash> {
+  /** `items` is only called when the root must be computed here. */
+  async root(key: object, items: () => readonly Uint8Array[]): Promise<Hash> {
     const p = this.pending.get(key);
-    if (!p) return orderedTrieRoot(items);
+    if (!p) return orderedTrieRoot(items());
     this.pending.delete(key);
     await this.pool.help(p.group, (_kind, payload) => runListRoot(payload));
     try {
       return await p.root;
     } catch (e) {
       this.onFallback(e instanceof WorkerJobError ? e.reason : 'worker-error');
-      return orderedTrieRoot(items);
+      return orderedTrieRoot(items());
     }
   }
 }

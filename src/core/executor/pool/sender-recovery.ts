@@ -102,23 +102,19 @@ export class SenderRecovery {
     if (n - mine < Math.min(MIN_CHUNK, this.chunk)) mine = n;
     if (mine < n) this.start(txs, txs.slice(mine), chainId);
     this.mainBacklog += mine;
-    try {
-      for (let s = 0; s < mine; s += this.chunk) {
-        const end = Math.min(mine, s + this.chunk);
-        // A bad signature is left for the serial path in `recover` to raise its typed error.
-        for (let i = s; i < end; i++) {
-          try {
-            txs[i]!.sender(chainId);
-          } catch {
-            /* raised again in recover */
-          }
+    for (let s = 0; s < mine; s += this.chunk) {
+      const end = Math.min(mine, s + this.chunk);
+      // A bad signature is left for the serial path in `recover` to raise its typed error.
+      for (let i = s; i < end; i++) {
+        try {
+          txs[i]!.sender(chainId);
+        } catch {
+          /* raised again in recover */
         }
-        this.mainBacklog -= end - s;
-        // Between slices the workers are refilled and RPC requests get their turn.
-        if (end < mine) await new Promise<void>((r) => setImmediate(r));
       }
-    } finally {
-      this.mainBacklog = Math.max(0, this.mainBacklog);
+      this.mainBacklog -= end - s;
+      // Between slices the workers are refilled and RPC requests get their turn.
+      if (end < mine) await new Promise<void>((r) => setImmediate(r));
     }
   }
 }
