@@ -12,7 +12,6 @@ import { dbCheckCommand } from './commands/db.js';
 import { accountImport, accountList, accountNew } from './commands/account.js';
 import { addSettingFlags, dumpToml, resolveConfig } from './config.js';
 import { executorConfig } from '../node/config.js';
-import { retentionForCache } from '../core/chain/state-retention.js';
 import { runNodeUntilSignal } from '../node/node.js';
 import { runLocalnet } from './commands/localnet.js';
 import { resolve as resolvePath } from 'node:path';
@@ -78,7 +77,7 @@ export function buildProgram(): Command {
           recoverSenders: (txs, chainId) => executor.recoverSenders(txs, chainId),
           lookahead: (blocks, chainId) => executor.prefetch(blocks, chainId),
           gcmode: c.node.gcmode === 'archive' ? 'archive' : 'full',
-          retention: retentionForCache(c.node.cache),
+          cacheMB: c.node.cache,
         });
       } finally {
         await executor.close();

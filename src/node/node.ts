@@ -10,7 +10,6 @@ import { addressFromHex, addressToHex, type Address } from '../crypto/primitives
 import { KeystoreDir, readPasswordList } from '../crypto/keystore-dir.js';
 import { Blockchain, type NewHeadEvent } from '../core/chain/blockchain.js';
 import type { Transaction } from '../types/transaction.js';
-import { retentionForCache } from '../core/chain/state-retention.js';
 import { ChainCorruptionError } from '../core/chain/chain-store.js';
 import { ChainIntegrityError, quickCheck } from '../core/chain/integrity.js';
 import type { Genesis } from '../core/chain/genesis.js';
@@ -190,7 +189,7 @@ export async function startNode(cfg: NodeConfig): Promise<RunningNode> {
     chain = await Blockchain.open({
       db, genesis, executor,
       gcmode: cfg.node.gcmode === 'archive' ? 'archive' : 'full',
-      retention: retentionForCache(cfg.node.cache),
+      cacheMB: cfg.node.cache,
       recoverSenders: (txs, chainId) => {
         knownSenders(txs);
         return executor.recoverSenders(txs, chainId);

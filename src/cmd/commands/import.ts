@@ -34,6 +34,8 @@ export interface ImportOptions {
   /** As the node's --gcmode: 'full' (default) keeps recent states in memory and writes the head state at the end. */
   gcmode?: GcMode;
   retention?: Partial<RetentionConfig>;
+  /** The node's `--cache` in MB. */
+  cacheMB?: number;
 }
 
 export interface ImportSummary {
@@ -51,7 +53,7 @@ export async function importCommand(files: string[], datadir: string, out: (s: s
   try {
     const exec = opts.executor instanceof TxExecutor ? opts.executor : undefined;
     const chain = await Blockchain.open({
-      db, executor: opts.executor, recoverSenders: opts.recoverSenders, gcmode: opts.gcmode ?? 'full', retention: opts.retention,
+      db, executor: opts.executor, recoverSenders: opts.recoverSenders, gcmode: opts.gcmode ?? 'full', retention: opts.retention, cacheMB: opts.cacheMB,
       rootWorker: exec?.config.parallel ? () => exec.spareCore() : false,
     });
     try {

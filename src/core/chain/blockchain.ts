@@ -12,6 +12,7 @@ import { InvalidSignatureError } from '../../crypto/secp256k1.js';
 import { Clique } from '../../consensus/clique/clique.js';
 import type { KeyValueStore } from '../../state/database.js';
 import { schema } from '../../state/schema.js';
+import { cacheBudget } from '../../state/cache-budget.js';
 import { StateDatabase } from '../../state/statedb/state-database.js';
 import { StateDB } from '../../state/statedb/statedb.js';
 import { SnapshotTree } from '../../state/snapshot/snapshot-tree.js';
@@ -57,6 +58,8 @@ export interface BlockchainOptions {
   /** `full` prunes (recent states in memory, flushed on budget and at stop); `archive` (default here) writes every state. */
   gcmode?: GcMode;
   retention?: Partial<RetentionConfig>;
+  /** go-ethereum's `--cache` in MB (default 1024): sizes the clean trie, flat-state and dirty-node caches (state/cache-budget). */
+  cacheMB?: number;
   /** The flat state (default on): account and slot reads in one lookup. Off, every read walks the trie. */
   flatState?: boolean;
   /** Diff layers the flat state keeps in memory under the head (default 16). */
@@ -129,12 +132,13 @@ export class Blockchain extends EventEmitter {
   ) {
     super();
     this.store = new ChainStore(db);
-    this.stateDb = new StateDatabase(db, { pruning: opts.gcmode === 'full' });
-    if (this.stateDb.dirty) this.retention = new StateRetention(this.stateDb.dirty, this.stateDb.nodes, opts.retention);
-    if (opts.rootWorker) this.rootWorker = new StateRootWorker(this.stateDb.nodes);
+    const budget = cacheBudget(opts.cacheMB);
+    this.stateDb = new StateDatabase(db, { pruning: opts.gcmode === 'full', cachedNodeBytes: budget.trieCleanBytes });
+    if (this.stateDb.dirty) this.retention = new StateRetention(this.stateDb.dirty, this.stateDb.nodes, { dirtyBudgetBytes: budget.dirtyBytes, ...opts.retention });
+    if (opts.rootWorker) this.rootWorker = new StateRootWorker(this.stateDb.nodes, { cachedNodeBytes: budget.trieCleanBytes });
     this.useRootWorker = typeof opts.rootWorker === 'function' ? opts.rootWorker : () => true;
     this.rootPaths = opts.rootPaths ?? new RootPathChooser();
-    if (opts.flatState !== false) this.stateDb.flat = this.snapshots = new SnapshotTree(db, { maxLayers: opts.flatLayers });
+    if (opts.flatState !== false) this.stateDb.flat = this.snapshots = new SnapshotTree(db, { maxLayers: opts.flatLayers, cachedBytes: budget.flatBytes });
     this.engine = new Clique(config.clique, db, { now: opts.now });
     this.executor = opts.executor ?? new SerialExecutor();
     this.recover = opts.recoverSenders ?? serialRecover;

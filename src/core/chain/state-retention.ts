@@ -8,6 +8,7 @@
  * re-executes a bounded stretch of blocks) and at shutdown.
  */
 import type { Hash } from '../../crypto/primitives.js';
+import { cacheBudget } from '../../state/cache-budget.js';
 import type { WriteBatch } from '../../state/database.js';
 import type { DirtyNodeCache } from '../../state/trie/dirty-nodes.js';
 import type { TrieNodeStore } from '../../state/trie/node-store.js';
@@ -24,13 +25,9 @@ export interface RetentionConfig {
 }
 
 export function defaultRetentionConfig(): RetentionConfig {
-  return { keepRecent: 128, dirtyBudgetBytes: 256 * 1024 * 1024, flushIntervalMs: 5 * 60_000 };
+  return { keepRecent: 128, dirtyBudgetBytes: cacheBudget().dirtyBytes, flushIntervalMs: 5 * 60_000 };
 }
 
-/** geth's `--cache` split: a quarter of it for dirty trie nodes (its --cache.gc 25 %). */
-export function retentionForCache(cacheMB: number): Partial<RetentionConfig> {
-  return { dirtyBudgetBytes: Math.max(16, Math.floor(cacheMB / 4)) * 1024 * 1024 };
-}
 
 export class StateRetention {
   private kept: { number: bigint; root: Hash }[] = [];

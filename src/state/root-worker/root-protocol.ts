@@ -9,3 +9,9 @@ export type RootResponse =
   | { type: 'need'; id: number; hashes: Uint8Array }
   | { type: 'done'; id: number; root: Uint8Array; nodes: Uint8Array }
   | { type: 'error'; id: number; message: string };
+
+/** What the worker is started with. */
+export interface RootThreadData {
+  /** Bytes of node encodings the worker caches (the clean-trie share of `--cache`). */
+  cachedNodeBytes: number;
+}

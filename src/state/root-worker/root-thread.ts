@@ -7,21 +7,22 @@
  * back to the main thread, children before parents, for the dirty-node cache
  * or the block's batch.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { asHash, type Hash } from '../../crypto/primitives.js';
 import { GenerationalCache } from '../../util/generational-cache.js';
 import { storageRootIn } from '../statedb/account.js';
 import { EMPTY_ROOT, keyToNibbles, MissingNodeError, SecureTrie, type NodeSource } from '../trie/trie.js';
 import { bytesKey as keyOf, equalBytes, keyBytes } from '../../crypto/bytes.js';
 import { CommittedNodeWriter, packHashes, unpackEncodings, unpackUpdates, type AccountUpdate } from './root-codec.js';
-import type { RootRequest, RootResponse } from './root-protocol.js';
+import type { RootRequest, RootResponse, RootThreadData } from './root-protocol.js';
+import { entryBytes } from '../cache-budget.js';
 
 if (!parentPort) throw new Error('root-thread.ts must run as a worker thread');
 const port = parentPort;
 
 
-/** Node encodings received from the main thread or committed here. */
-const nodes = new GenerationalCache<Uint8Array>(400_000);
+/** Node encodings received from the main thread or committed here, within the clean-trie share of `--cache`. */
+const nodes = new GenerationalCache<Uint8Array>(Number.MAX_SAFE_INTEGER, { maxBytes: (workerData as RootThreadData).cachedNodeBytes, weigh: entryBytes });
 const source: NodeSource = { getNode: (h) => nodes.get(keyOf(h)) };
 /** Recently committed tries by root: the next block on top starts from decoded nodes. */
 const recent = new Map<string, SecureTrie>();
@@ -49,7 +50,6 @@ function askNodes(id: number, hashes: Uint8Array[]): Promise<void> {
 async function computeRoot(id: number, parentRoot: Hash, updates: AccountUpdate[]): Promise<{ root: Hash; nodes: Uint8Array }> {
   const base = recent.get(keyOf(parentRoot));
   const trie = base ? base.copy() : new SecureTrie(parentRoot, source);
-  trie.cachedDepth = Infinity;
   const paths = updates.map((u) => keyToNibbles(u.addrHash));
   for (;;) {
     const missing = new Map<string, Uint8Array>();
@@ -86,6 +86,9 @@ async function computeRoot(id: number, parentRoot: Hash, updates: AccountUpdate[
       return equalBytes(r, EMPTY_ROOT) ? undefined : keyOf(r);
     },
   );
+  // Decoded only near the root, as on the main thread: a trie kept whole grows to the entire state.
+  // Deeper levels decode again from `nodes` (or the main thread) when next changed.
+  trie.collapse();
   const k = keyOf(root);
   recent.delete(k);
   recent.set(k, trie.copy());

@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { asHash, type Hash } from '../../crypto/primitives.js';
 import type { NodeSource } from '../trie/trie.js';
 import { packEncodings, packUpdates, unpackHashes, type AccountUpdate } from './root-codec.js';
-import type { RootRequest, RootResponse } from './root-protocol.js';
+import type { RootRequest, RootResponse, RootThreadData } from './root-protocol.js';
+import { cacheBudget } from '../cache-budget.js';
 
 const THREAD_URL = new URL('./root-thread.js', import.meta.url);
 
@@ -40,11 +41,19 @@ export class StateRootWorker {
   /** Requests answered by the worker, and those it failed (the caller then computed inline). */
   readonly stats = { computed: 0, failed: 0, nodeRequests: 0, nodesSent: 0 };
 
-  constructor(private readonly source: NodeSource, private readonly timeoutMs = 60_000) {}
+  constructor(
+    private readonly source: NodeSource,
+    private readonly opts: { timeoutMs?: number; cachedNodeBytes?: number } = {},
+  ) {}
+
+  private get timeoutMs(): number {
+    return this.opts.timeoutMs ?? 60_000;
+  }
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    const w = new Worker(THREAD_URL);
+    const data: RootThreadData = { cachedNodeBytes: this.opts.cachedNodeBytes ?? cacheBudget().trieCleanBytes };
+    const w = new Worker(THREAD_URL, { workerData: data });
     this.worker = w;
     w.unref();
     this.ready = new Promise<void>((resolve, reject) => {

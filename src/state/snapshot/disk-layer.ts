@@ -8,6 +8,7 @@
  */
 import { keyBytes as latin1 } from '../../crypto/bytes.js';
 import type { Hash } from '../../crypto/primitives.js';
+import { entryBytes } from '../cache-budget.js';
 import { GenerationalCache } from '../../util/generational-cache.js';
 import type { KeyValueReader } from '../database.js';
 import { schema } from '../schema.js';
@@ -24,9 +25,10 @@ export class DiskStore {
   /** Accounts whose slots the queued batch deletes (slots not in pendingSlots read as unset). */
   readonly pendingWipes = new Set<string>();
 
-  constructor(readonly kv: KeyValueReader, cachedEntries: number) {
-    this.accounts = new GenerationalCache(cachedEntries);
-    this.slots = new GenerationalCache(Math.max(2, cachedEntries >> 3));
+  /** `cachedBytes` is shared 7:1 between accounts and slots (transfers touch accounts; slots are system actions'). */
+  constructor(readonly kv: KeyValueReader, cachedBytes: number) {
+    this.accounts = new GenerationalCache(Number.MAX_SAFE_INTEGER, { maxBytes: Math.floor((cachedBytes * 7) / 8), weigh: entryBytes });
+    this.slots = new GenerationalCache(Number.MAX_SAFE_INTEGER, { maxBytes: Math.max(2, cachedBytes >> 3), weigh: entryBytes });
   }
 
   account(k: string): Uint8Array | null {

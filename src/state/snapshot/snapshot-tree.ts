@@ -16,6 +16,7 @@ import { schema } from '../schema.js';
 import { trieLeaves } from '../trie/leaves.js';
 import { storageRootIn } from '../statedb/account.js';
 import { EMPTY_ROOT, type NodeSource } from '../trie/trie.js';
+import { cacheBudget } from '../cache-budget.js';
 import { DiffLayer, type FlatLayer } from './diff-layer.js';
 import { DiskLayer, DiskStore } from './disk-layer.js';
 import { flatKey, type FlatState, type StateDiff } from './flat-state.js';
@@ -28,8 +29,8 @@ const GENERATE_BATCH = 20_000;
 export interface SnapshotTreeOptions {
   /** Diff layers kept in memory under the head (reorgs within them keep the flat state). */
   maxLayers?: number;
-  /** Disk-layer entries cached in memory. */
-  cachedEntries?: number;
+  /** Bytes of disk-layer entries cached in memory (default: the flat share of the default `--cache`). */
+  cachedBytes?: number;
 }
 
 
@@ -43,7 +44,7 @@ export class SnapshotTree {
 
   constructor(private readonly kv: KeyValueStore, opts: SnapshotTreeOptions = {}) {
     this.maxLayers = opts.maxLayers ?? 16;
-    this.store = new DiskStore(kv, opts.cachedEntries ?? 200_000);
+    this.store = new DiskStore(kv, opts.cachedBytes ?? cacheBudget().flatBytes);
   }
 
   /** The root the disk layer holds; undefined before open() (reads then walk the trie). */

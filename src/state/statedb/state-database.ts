@@ -24,8 +24,8 @@ export class StateDatabase {
   /** Set with pruning (`--gcmode full`): commits go here instead of the write batch. */
   readonly dirty: DirtyNodeCache | undefined;
 
-  constructor(readonly kv: KeyValueStore, opts: { cachedNodes?: number; pruning?: boolean } = {}) {
-    this.nodes = new TrieNodeStore(kv, opts.cachedNodes);
+  constructor(readonly kv: KeyValueStore, opts: { cachedNodeBytes?: number; pruning?: boolean } = {}) {
+    this.nodes = new TrieNodeStore(kv, opts.cachedNodeBytes);
     if (opts.pruning) this.nodes.dirty = this.dirty = new DirtyNodeCache();
   }
 

@@ -1,13 +1,14 @@
 /**
  * Where tries read their nodes: the database (schema.trieNode(hash)) behind a
  * cache of recently read or committed node encodings (two generations of
- * plain Maps: util/generational-cache).
+ * plain Maps: util/generational-cache), bounded in bytes by `--cache`.
  */
 import type { KeyValueReader } from '../database.js';
 import { schema } from '../schema.js';
 import type { NodeSource } from './trie.js';
 import type { DirtyNodeCache } from './dirty-nodes.js';
 import { bytesKey as keyOf } from '../../crypto/bytes.js';
+import { cacheBudget, entryBytes } from '../cache-budget.js';
 import { GenerationalCache } from '../../util/generational-cache.js';
 
 export class TrieNodeStore implements NodeSource {
@@ -16,8 +17,13 @@ export class TrieNodeStore implements NodeSource {
   /** With pruning: nodes committed but not yet flushed, read before the cache and the disk. */
   dirty: DirtyNodeCache | undefined;
 
-  constructor(private readonly kv: KeyValueReader, maxCachedNodes = 500_000) {
-    this.cached = new GenerationalCache(maxCachedNodes);
+  constructor(private readonly kv: KeyValueReader, maxCachedBytes = cacheBudget().trieCleanBytes) {
+    this.cached = new GenerationalCache<Uint8Array>(Number.MAX_SAFE_INTEGER, { maxBytes: maxCachedBytes, weigh: entryBytes });
+  }
+
+  /** Node encodings held by the cache (tests). */
+  get cachedEntries(): number {
+    return this.cached.size;
   }
 
   getNode(hash: Uint8Array): Uint8Array | undefined {

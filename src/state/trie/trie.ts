@@ -90,11 +90,7 @@ function decodeChild(item: RlpItem): TrieNode | undefined {
 export class Trie {
   protected root: TrieNode | undefined;
   protected gen = nextGen();
-  /**
-   * Nibbles from the root within which reads keep resolved nodes in place of
-   * their refs. A trie that lives in a worker and only ever updates (the
-   * state-root worker's) keeps every level: its memory is what it revealed.
-   */
+  /** Nibbles from the root within which reads keep resolved nodes in place of their refs (see collapse). */
   cachedDepth = CACHED_DEPTH;
 
   constructor(root: Hash = EMPTY_ROOT, protected readonly source?: NodeSource) {

@@ -140,7 +140,7 @@ test('state-root worker: a timed-out or closed worker costs time, never the resu
   for (let i = 0; i < 2000; i++) s.addBalance(asAddress(rng.bytes(20)), 1n + rng.bigint(1000n));
   const want = s.copy().intermediateRoot(true);
   // 0 ms: the timer fires before any answer can arrive.
-  const slow = new StateRootWorker(sdb.nodes, 0);
+  const slow = new StateRootWorker(sdb.nodes, { timeoutMs: 0 });
   assert.equal(bytesToHex(await s.copy().intermediateRootOffThread(slow, true)), bytesToHex(want));
   assert.equal(slow.stats.failed, 1);
   await slow.close();
